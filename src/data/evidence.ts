@@ -1,0 +1,240 @@
+import {
+  EvidenceContent,
+  SubmittableEvidence,
+  emptyEvidenceContent,
+  type AttachmentRef,
+  type Evidence,
+  type EvidenceHistoryAction,
+  type EvidenceHistoryEntry,
+  type EvidenceStatus,
+} from '../domain/evidence';
+import { uuidv7 } from '../domain/ids';
+import { db, type StoredAttachment } from './db';
+import { guardWrite } from './errors';
+import { sha256OfBlob } from './hash';
+import { enqueue } from './outbox';
+import { deviceId } from './settings';
+
+/** Edits on one device within this window show as one entry in the item's history. */
+const HISTORY_COALESCE_MS = 10 * 60 * 1000;
+const CONTENT_FIELDS = Object.keys(EvidenceContent.shape) as Array<keyof EvidenceContent>;
+const EDITABLE: ReadonlySet<EvidenceStatus> = new Set(['draft', 'submitted', 'referred']);
+
+export class EvidenceLockedError extends Error {
+  override readonly name = 'EvidenceLockedError';
+  constructor(status: EvidenceStatus) {
+    super(`This evidence has been ${status === 'signed-off' ? 'signed off' : status} by your assessor and can no longer be changed.`);
+  }
+}
+
+export class EvidenceNotFoundError extends Error {
+  override readonly name = 'EvidenceNotFoundError';
+  constructor(id: string) {
+    super(`Evidence ${id} is not on this device.`);
+  }
+}
+
+export function contentOf(evidence: Evidence): EvidenceContent {
+  const content = {} as Record<string, unknown>;
+  for (const field of CONTENT_FIELDS) content[field] = evidence[field];
+  return content as EvidenceContent;
+}
+
+function changedFields(before: EvidenceContent, patch: Partial<EvidenceContent>): Array<keyof EvidenceContent> {
+  return (Object.keys(patch) as Array<keyof EvidenceContent>).filter(
+    (field) => CONTENT_FIELDS.includes(field) && JSON.stringify(before[field]) !== JSON.stringify(patch[field]),
+  );
+}
+
+const evidenceTables = () => [db().evidence, db().evidenceHistory, db().outbox];
+
+async function appendHistory(
+  evidenceId: string,
+  action: EvidenceHistoryAction,
+  fields: string[],
+  before: EvidenceContent | null,
+  device: string,
+  now: string,
+): Promise<void> {
+  if (action === 'edited') {
+    const last = await db().evidenceHistory.where('[evidenceId+at]').between([evidenceId, ''], [evidenceId, '\uffff']).last();
+    if (last && last.action === 'edited' && last.deviceId === device && Date.parse(now) - Date.parse(last.until) < HISTORY_COALESCE_MS) {
+      await db().evidenceHistory.update(last.id, { until: now, fields: [...new Set([...last.fields, ...fields])] });
+      return;
+    }
+  }
+  const entry: EvidenceHistoryEntry = { id: uuidv7(), evidenceId, action, at: now, until: now, fields, before, deviceId: device };
+  await db().evidenceHistory.add(entry);
+}
+
+export async function createEvidence(enrolmentId: string, content: Partial<EvidenceContent> = {}): Promise<Evidence> {
+  const device = await deviceId();
+  const now = new Date().toISOString();
+  const evidence: Evidence = {
+    ...emptyEvidenceContent(),
+    ...EvidenceContent.partial().parse(content),
+    id: uuidv7(),
+    enrolmentId,
+    status: 'draft',
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    serverRevision: 0,
+    dirty: 1,
+  };
+  return guardWrite(() =>
+    db().transaction('rw', evidenceTables(), async () => {
+      await db().evidence.add(evidence);
+      await appendHistory(evidence.id, 'created', [], null, device, now);
+      const { id: _id, dirty: _dirty, serverRevision: _rev, ...patch } = evidence;
+      await enqueue('evidence', evidence.id, 'upsert', 0, patch);
+      return evidence;
+    }),
+  );
+}
+
+async function mutate(
+  id: string,
+  action: EvidenceHistoryAction,
+  change: (current: Evidence) => Partial<Evidence> | null,
+): Promise<Evidence> {
+  const device = await deviceId();
+  return guardWrite(() =>
+    db().transaction('rw', evidenceTables(), async () => {
+      const current = await db().evidence.get(id);
+      if (!current) throw new EvidenceNotFoundError(id);
+      const patch = change(current);
+      if (!patch) return current;
+      const now = new Date().toISOString();
+      const next: Evidence = { ...current, ...patch, updatedAt: now, dirty: 1 };
+      await db().evidence.put(next);
+      const fields = changedFields(contentOf(current), patch as Partial<EvidenceContent>);
+      await appendHistory(id, action, fields, contentOf(current), device, now);
+      await enqueue('evidence', id, action === 'deleted' ? 'delete' : 'upsert', current.serverRevision, { ...patch, updatedAt: now });
+      return next;
+    }),
+  );
+}
+
+/** Saves an edit of the content. Called on every keystroke of a draft, so it must stay cheap. */
+export async function updateEvidence(id: string, patch: Partial<EvidenceContent>): Promise<Evidence> {
+  const valid = EvidenceContent.partial().parse(patch);
+  return mutate(id, 'edited', (current) => {
+    if (!EDITABLE.has(current.status)) throw new EvidenceLockedError(current.status);
+    return changedFields(contentOf(current), valid).length === 0 ? null : valid;
+  });
+}
+
+export interface SubmitProblem {
+  field: string;
+  message: string;
+}
+
+/** What still stops an item being submitted, in words for the learner. Empty when it can go. */
+export function submitProblems(evidence: Evidence): SubmitProblem[] {
+  const result = SubmittableEvidence.safeParse(contentOf(evidence));
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({ field: String(issue.path[0] ?? ''), message: issue.message }));
+}
+
+export class EvidenceIncompleteError extends Error {
+  override readonly name = 'EvidenceIncompleteError';
+  constructor(readonly problems: SubmitProblem[]) {
+    super(problems.map((p) => p.message).join(' '));
+  }
+}
+
+export async function submitEvidence(id: string): Promise<Evidence> {
+  return mutate(id, 'submitted', (current) => {
+    if (current.status !== 'draft' && current.status !== 'referred') return null;
+    const problems = submitProblems(current);
+    if (problems.length > 0) throw new EvidenceIncompleteError(problems);
+    return { status: 'submitted' };
+  });
+}
+
+/** Soft delete: the item stays on the device, with its history, and can be restored. */
+export async function deleteEvidence(id: string): Promise<Evidence> {
+  return mutate(id, 'deleted', (current) => {
+    if (!EDITABLE.has(current.status)) throw new EvidenceLockedError(current.status);
+    return current.deletedAt ? null : { deletedAt: new Date().toISOString() };
+  });
+}
+
+export async function restoreEvidence(id: string): Promise<Evidence> {
+  return mutate(id, 'restored', (current) => (current.deletedAt ? { deletedAt: null } : null));
+}
+
+/** Puts an earlier version's content back; the current content stays in history, so nothing is lost. */
+export async function restoreVersion(historyEntryId: string): Promise<Evidence> {
+  const entry = await db().evidenceHistory.get(historyEntryId);
+  if (!entry?.before) throw new Error('That version cannot be restored: it has no earlier content.');
+  return updateEvidence(entry.evidenceId, entry.before);
+}
+
+export async function evidenceHistory(evidenceId: string): Promise<EvidenceHistoryEntry[]> {
+  return db().evidenceHistory.where('[evidenceId+at]').between([evidenceId, ''], [evidenceId, '\uffff']).reverse().toArray();
+}
+
+export async function evidenceOf(enrolmentId: string): Promise<Evidence[]> {
+  const items = await db().evidence.where('enrolmentId').equals(enrolmentId).toArray();
+  // Newest activity first; undated drafts by when they were last touched.
+  return items.sort((a, b) => (b.activityDate ?? b.updatedAt).localeCompare(a.activityDate ?? a.updatedAt) || b.id.localeCompare(a.id));
+}
+
+/**
+ * Stores files and links them to an item. Hashing happens before the transaction (IndexedDB
+ * transactions cannot wait on other work); the Blob and the link are then written together.
+ */
+export async function addAttachments(evidenceId: string, files: Array<Blob & { name?: string }>): Promise<Evidence> {
+  const prepared: StoredAttachment[] = [];
+  for (const file of files) {
+    const id = await sha256OfBlob(file);
+    prepared.push({
+      id,
+      blob: file,
+      name: file.name || 'attachment',
+      type: file.type || 'application/octet-stream',
+      size: file.size,
+      createdAt: new Date().toISOString(),
+      uploadState: 'pending',
+      uploadUrl: null,
+    });
+  }
+  const device = await deviceId();
+  return guardWrite(() =>
+    db().transaction('rw', [...evidenceTables(), db().attachments], async () => {
+      const current = await db().evidence.get(evidenceId);
+      if (!current) throw new EvidenceNotFoundError(evidenceId);
+      if (!EDITABLE.has(current.status)) throw new EvidenceLockedError(current.status);
+      // The same bytes picked twice, or already held for another item, are stored once.
+      const seen = new Set(await db().attachments.where('id').anyOf(prepared.map((a) => a.id)).primaryKeys());
+      const fresh = prepared.filter((a) => {
+        if (seen.has(a.id)) return false;
+        seen.add(a.id);
+        return true;
+      });
+      if (fresh.length > 0) await db().attachments.bulkAdd(fresh);
+      const refs: AttachmentRef[] = [...current.attachments];
+      for (const a of prepared)
+        if (!refs.some((r) => r.id === a.id)) refs.push({ id: a.id, name: a.name, type: a.type, size: a.size });
+      const now = new Date().toISOString();
+      const next: Evidence = { ...current, attachments: refs, updatedAt: now, dirty: 1 };
+      await db().evidence.put(next);
+      await appendHistory(evidenceId, 'edited', ['attachments'], contentOf(current), device, now);
+      await enqueue('evidence', evidenceId, 'upsert', current.serverRevision, { attachments: refs, updatedAt: now });
+      return next;
+    }),
+  );
+}
+
+/** Unlinks a file from the item. The bytes stay on the device so an earlier version can be restored. */
+export async function removeAttachment(evidenceId: string, attachmentId: string): Promise<Evidence> {
+  const current = await db().evidence.get(evidenceId);
+  if (!current) throw new EvidenceNotFoundError(evidenceId);
+  return updateEvidence(evidenceId, { attachments: current.attachments.filter((a) => a.id !== attachmentId) });
+}
+
+export async function attachmentBlob(id: string): Promise<Blob | null> {
+  return (await db().attachments.get(id))?.blob ?? null;
+}
