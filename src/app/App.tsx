@@ -1,0 +1,109 @@
+import { ErrorBoundary, LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
+import { db } from '../data/db';
+import { settleWrites } from '../data/errors';
+import { pendingCount } from '../data/outbox';
+import { useLive } from '../data/live';
+import { UpdateBanner } from './components/UpdateBanner';
+import { useOnline } from './online';
+import Home from './screens/Home';
+
+// Home is in the first-load bundle; every other screen loads on first use (and is precached).
+const Enrol = lazy(() => import('./screens/Enrol'));
+const EvidenceList = lazy(() => import('./screens/EvidenceList'));
+const EvidenceEditor = lazy(() => import('./screens/EvidenceEditor'));
+const Progress = lazy(() => import('./screens/Progress'));
+const Device = lazy(() => import('./screens/Device'));
+const NotFound = lazy(() => import('./screens/NotFound'));
+
+const NAV = [
+  { href: '/', label: 'Home' },
+  { href: '/evidence', label: 'Evidence' },
+  { href: '/progress', label: 'Progress' },
+  { href: '/device', label: 'Device' },
+];
+
+function Navigation() {
+  const { path } = useLocation();
+  const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  return (
+    <nav class="app-nav" aria-label="Main">
+      <ul>
+        {NAV.map((item) => (
+          <li key={item.href}>
+            <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
+              {item.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function SyncStatus() {
+  const online = useOnline();
+  const waiting = useLive(pendingCount, []);
+  const count = waiting.status === 'ready' ? waiting.value : 0;
+  return (
+    <div class="status-strip" role="status" aria-live="polite">
+      <span class={`pill ${online ? 'online' : 'offline'}`}>{online ? 'Online' : 'Offline'}</span>
+      <span>{count === 0 ? 'All changes saved on this device' : `${count} ${count === 1 ? 'change' : 'changes'} saved on this device, waiting for the centre`}</span>
+    </div>
+  );
+}
+
+/** Another tab opened a newer database version: stop writing here and ask for a reload. */
+function useDatabaseReplaced(): boolean {
+  const [replaced, setReplaced] = useState(false);
+  useEffect(() => {
+    const database = db();
+    const onVersionChange = () => {
+      database.close();
+      setReplaced(true);
+      return false;
+    };
+    database.on('versionchange', onVersionChange);
+    return () => database.on('versionchange').unsubscribe(onVersionChange);
+  }, []);
+  return replaced;
+}
+
+export function App() {
+  const replaced = useDatabaseReplaced();
+  return (
+    <LocationProvider>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="app-header">
+        <a class="brand" href="/">
+          ICT Portfolio
+        </a>
+        <Navigation />
+        <SyncStatus />
+      </header>
+      <UpdateBanner beforeReload={settleWrites} />
+      {replaced && (
+        <div class="banner warn" role="alert">
+          <p>ICT Portfolio was updated in another tab. Your work is saved on this device: reload this tab to carry on.</p>
+          <button class="button" type="button" onClick={() => location.reload()}>
+            Reload
+          </button>
+        </div>
+      )}
+      <ErrorBoundary>
+        <Router>
+          <Route path="/" component={Home} />
+          <Route path="/enrol" component={Enrol} />
+          <Route path="/evidence" component={EvidenceList} />
+          <Route path="/evidence/new" component={EvidenceEditor} />
+          <Route path="/evidence/:id" component={EvidenceEditor} />
+          <Route path="/progress" component={Progress} />
+          <Route path="/device" component={Device} />
+          <Route default component={NotFound} />
+        </Router>
+      </ErrorBoundary>
+    </LocationProvider>
+  );
+}

@@ -1,0 +1,8 @@
+import type { Evidence } from '../domain/evidence';
+import { evidenceOf } from '../data/evidence';
+import { useLive, type Live } from '../data/live';
+
+/** All of an enrolment's evidence (deleted items included), newest first, kept live. */
+export function useEnrolmentEvidence(enrolmentId: string): Live<Evidence[]> {
+  return useLive(() => evidenceOf(enrolmentId), [enrolmentId]);
+}

@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'preact/hooks';
+import { pendingCount } from '../../data/outbox';
+import { useLive } from '../../data/live';
+import { deviceId } from '../../data/settings';
+import { formatBytes, requestPersistentStorage, storageStatus, type StorageStatus } from '../../data/storage';
+import { LiveView } from '../components/feedback';
+import { Page } from '../components/Page';
+import { useOnline } from '../online';
+
+function StorageCard() {
+  const [status, setStatus] = useState<StorageStatus | null>(null);
+  const [asking, setAsking] = useState(false);
+  const refresh = () =>
+    storageStatus()
+      .then(setStatus)
+      .catch((error: unknown) => console.error('Storage estimate failed', error));
+  useEffect(() => {
+    void refresh();
+  }, []);
+  const ask = async () => {
+    setAsking(true);
+    await requestPersistentStorage();
+    await refresh();
+    setAsking(false);
+  };
+  if (!status) return <p role="status">Checking storage…</p>;
+  const free = status.quotaBytes !== null && status.usedBytes !== null ? status.quotaBytes - status.usedBytes : null;
+  return (
+    <section class="card" aria-labelledby="storage-heading">
+      <h2 id="storage-heading" style={{ marginTop: 0 }}>
+        Storage on this device
+      </h2>
+      {status.usedBytes === null ? (
+        <p>This browser does not say how much space is used.</p>
+      ) : (
+        <dl class="facts" data-testid="storage-facts">
+          <dt>Used by ICT Portfolio</dt>
+          <dd>{formatBytes(status.usedBytes)}</dd>
+          <dt>Still available</dt>
+          <dd>{free === null ? 'Not known' : formatBytes(free)}</dd>
+        </dl>
+      )}
+      {status.persisted ? (
+        <p class="banner ok" style={{ marginTop: '1rem' }}>
+          Your browser will keep this data even when the device runs low on space.
+        </p>
+      ) : (
+        <div class="banner warn" style={{ marginTop: '1rem' }}>
+          <p>
+            {status.persisted === null
+              ? 'This browser cannot promise to keep the data.'
+              : 'Your browser may clear this data if the device runs very low on space. Installing the app (Add to Home screen) usually makes it permanent.'}
+          </p>
+          {status.persisted === false && (
+            <button class="button secondary" type="button" onClick={ask} disabled={asking}>
+              Ask to keep my data
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export default function Device() {
+  const online = useOnline();
+  const pending = useLive(pendingCount, []);
+  const [id, setId] = useState<string | null>(null);
+  useEffect(() => {
+    void deviceId().then(setId);
+  }, []);
+  return (
+    <Page title="This device" lead="Your portfolio is stored in this browser, so it works without a connection.">
+      <StorageCard />
+      <section class="card" aria-labelledby="sync-heading">
+        <h2 id="sync-heading" style={{ marginTop: 0 }}>
+          Changes waiting for the centre
+        </h2>
+        <LiveView live={pending} what="waiting changes">
+          {(count) => (
+            <p>
+              {count === 0 ? 'Nothing is waiting.' : `${count} ${count === 1 ? 'change is' : 'changes are'} saved here and will be sent to your centre when syncing is set up.`} You are{' '}
+              {online ? 'online' : 'offline'}.
+            </p>
+          )}
+        </LiveView>
+      </section>
+      <section class="card" aria-labelledby="about-heading">
+        <h2 id="about-heading" style={{ marginTop: 0 }}>
+          About
+        </h2>
+        <dl class="facts">
+          <dt>App version</dt>
+          <dd>{__APP_VERSION__}</dd>
+          <dt>Device id</dt>
+          <dd>
+            <code>{id ?? '…'}</code>
+          </dd>
+        </dl>
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,138 @@
+import { useMemo } from 'preact/hooks';
+import { formatDate, todayIso } from '../../domain/dates';
+import type { Evidence } from '../../domain/evidence';
+import { computeProgress, offTheJobHours } from '../../domain/progress';
+import { CertificationNotice } from '../components/CertificationNotice';
+import { LiveView } from '../components/feedback';
+import { Page } from '../components/Page';
+import { useEnrolmentEvidence } from '../evidence-live';
+import { usePortfolio, type Portfolio } from '../portfolio';
+import { EvidenceRow } from '../components/EvidenceRow';
+
+function Welcome() {
+  return (
+    <Page title="Your ICT portfolio">
+      <div class="card">
+        <h2>Start your portfolio</h2>
+        <p>
+          Record what you do at work as evidence for your City &amp; Guilds ICT Professional Competence diploma (4520). Everything is kept on this
+          device, so it works without a connection.
+        </p>
+        <p>First, tell us who you are and which qualification and units you are taking.</p>
+        <a class="button" href="/enrol">
+          Set up my portfolio
+        </a>
+      </div>
+    </Page>
+  );
+}
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 100);
+}
+
+function Dashboard({ portfolio, evidence }: { portfolio: Portfolio; evidence: Evidence[] }) {
+  const { profile, enrolment, spec } = portfolio;
+  const today = todayIso();
+  const progress = useMemo(() => computeProgress(spec, enrolment.optionalUnitIds, evidence), [spec, enrolment, evidence]);
+  const hours = useMemo(
+    () => offTheJobHours(enrolment.plannedOffTheJobHoursPerWeek, enrolment.startDate, enrolment.plannedEndDate, today, evidence),
+    [enrolment, evidence, today],
+  );
+  const live = evidence.filter((e) => !e.deletedAt);
+  const drafts = live.filter((e) => e.status === 'draft');
+  const q = progress.qualification;
+  return (
+    <Page title={`Hello, ${profile.name}`} lead={`${spec.title} (${spec.id}) · ${profile.employer}`}>
+      <CertificationNotice spec={spec} plannedEndDate={enrolment.plannedEndDate} today={today} />
+      <div class="actions" style={{ marginTop: 0, marginBottom: '1rem' }}>
+        <a class="button" href="/evidence/new">
+          Log new evidence
+        </a>
+        <a class="button secondary" href="/progress">
+          See my progress
+        </a>
+      </div>
+      <div class="grid">
+        <section class="card" aria-labelledby="criteria-heading">
+          <h2 id="criteria-heading">Criteria with evidence</h2>
+          <p>
+            <strong>
+              {q.criteriaEvidenced} of {q.criteriaTotal}
+            </strong>{' '}
+            assessment criteria ({percent(q.criteriaEvidenced, q.criteriaTotal)}%)
+          </p>
+          <div class="meter" aria-hidden="true">
+            <span style={{ width: `${percent(q.criteriaEvidenced, q.criteriaTotal)}%` }} />
+          </div>
+          <p class="small muted" style={{ marginTop: '0.5rem' }}>
+            {progress.gaps.length} criteria have no evidence yet. <a href="/progress#gaps">See the gaps</a>
+          </p>
+        </section>
+        <section class="card" aria-labelledby="credits-heading">
+          <h2 id="credits-heading">Credits</h2>
+          <p>
+            <strong>{q.creditsEvidenced}</strong> of {q.creditsRequired} credits have evidence for every criterion;{' '}
+            <strong>{q.creditsAchieved}</strong> assessed.
+          </p>
+          <div class="meter brand" aria-hidden="true">
+            <span style={{ width: `${percent(q.creditsEvidenced, q.creditsRequired)}%` }} />
+          </div>
+        </section>
+        <section class="card" aria-labelledby="hours-heading">
+          <h2 id="hours-heading">Off-the-job hours</h2>
+          <p>
+            <strong>{hours.logged}</strong> hours logged; {hours.plannedToDate} planned by today ({hours.plannedTotal} in total by{' '}
+            {formatDate(enrolment.plannedEndDate)}).
+          </p>
+          <div class="meter" aria-hidden="true">
+            <span style={{ width: `${Math.min(100, hours.percentOfPlanToDate)}%` }} />
+          </div>
+        </section>
+      </div>
+      <section class="card" aria-labelledby="recent-heading">
+        <h2 id="recent-heading">Recent evidence</h2>
+        {drafts.length > 0 && (
+          <p class="small">
+            {drafts.length} {drafts.length === 1 ? 'draft is' : 'drafts are'} not yet submitted for assessment.
+          </p>
+        )}
+        {live.length === 0 ? (
+          <p>
+            No evidence yet. <a href="/evidence/new">Log your first piece of evidence</a>.
+          </p>
+        ) : (
+          <ul class="list">
+            {live.slice(0, 5).map((item) => (
+              <EvidenceRow key={item.id} evidence={item} />
+            ))}
+          </ul>
+        )}
+        <p>
+          <a href="/evidence">All evidence ({live.length})</a>
+        </p>
+      </section>
+      <p class="small muted">
+        Enrolled {formatDate(enrolment.startDate)}, planned end {formatDate(enrolment.plannedEndDate)}. <a href="/enrol">Change enrolment or units</a>
+      </p>
+    </Page>
+  );
+}
+
+function EnrolledHome({ portfolio }: { portfolio: Portfolio }) {
+  const evidence = useEnrolmentEvidence(portfolio.enrolment.id);
+  return (
+    <LiveView live={evidence} what="your evidence">
+      {(items) => <Dashboard portfolio={portfolio} evidence={items} />}
+    </LiveView>
+  );
+}
+
+export default function Home() {
+  const portfolio = usePortfolio();
+  return (
+    <LiveView live={portfolio} what="your portfolio">
+      {(value) => (value ? <EnrolledHome portfolio={value} /> : <Welcome />)}
+    </LiveView>
+  );
+}

@@ -1,0 +1,203 @@
+import { useMemo } from 'preact/hooks';
+import { formatDate, todayIso } from '../../domain/dates';
+import type { Evidence } from '../../domain/evidence';
+import { competenceCoverage, computeProgress, offTheJobHours, type QualificationProgress } from '../../domain/progress';
+import { LiveView } from '../components/feedback';
+import { Page } from '../components/Page';
+import { useEnrolmentEvidence } from '../evidence-live';
+import { usePortfolio, type Portfolio } from '../portfolio';
+
+type UnitProgress = QualificationProgress['units'][number];
+
+function pct(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 100);
+}
+
+function Meter({ part, whole, label }: { part: number; whole: number; label: string }) {
+  return <progress class="meter-native" value={part} max={Math.max(whole, 1)} aria-label={label} />;
+}
+
+function EvidenceLinks({ ids, titles }: { ids: string[]; titles: Map<string, string> }) {
+  if (ids.length === 0) return <span class="tag warn">No evidence yet</span>;
+  return (
+    <span class="small">
+      {ids.map((id, i) => (
+        <span key={id}>
+          {i > 0 && ', '}
+          <a href={`/evidence/${id}`}>{titles.get(id)?.trim() || 'Untitled draft'}</a>
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function UnitCard({ unit, titles }: { unit: UnitProgress; titles: Map<string, string> }) {
+  const status = unit.achieved ? <span class="tag ok">Assessed</span> : unit.evidenced ? <span class="tag submitted">All criteria evidenced</span> : null;
+  return (
+    <details class="card unit-progress" data-unit-id={unit.unitId}>
+      <summary>
+        <span style={{ flex: 1 }}>
+          {unit.title} {status}
+          <span class="small muted" style={{ display: 'block', fontWeight: 400 }}>
+            {unit.criteriaEvidenced} of {unit.criteriaTotal} criteria evidenced · {unit.credits === null ? 'credits not known' : `${unit.credits} credits`}
+            {unit.mandatory ? ' · mandatory' : ''}
+          </span>
+          <Meter part={unit.criteriaEvidenced} whole={unit.criteriaTotal} label={`${unit.title}: criteria evidenced`} />
+        </span>
+      </summary>
+      {unit.specIncomplete && (
+        <p class="banner warn small">
+          This unit's full content is not known on this device, so it cannot be completed here. {unit.sourceNote}
+        </p>
+      )}
+      {unit.outcomes.map((outcome) => (
+        <section key={outcome.number}>
+          <h3>
+            Outcome {outcome.number}: {outcome.title}{' '}
+            <span class="small muted">
+              ({outcome.criteriaEvidenced}/{outcome.criteriaTotal})
+            </span>
+          </h3>
+          <ul class="list">
+            {outcome.criteria.map((c) => (
+              <li key={c.id} style={{ padding: '0.5rem 0' }}>
+                <strong>{c.number}</strong> {c.text}
+                <div>
+                  <EvidenceLinks ids={c.evidenceIds} titles={titles} />
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </details>
+  );
+}
+
+function ProgressView({ portfolio, evidence }: { portfolio: Portfolio; evidence: Evidence[] }) {
+  const { enrolment, spec, icttech } = portfolio;
+  const today = todayIso();
+  const progress = useMemo(() => computeProgress(spec, enrolment.optionalUnitIds, evidence), [spec, enrolment, evidence]);
+  const hours = useMemo(
+    () => offTheJobHours(enrolment.plannedOffTheJobHoursPerWeek, enrolment.startDate, enrolment.plannedEndDate, today, evidence),
+    [enrolment, evidence, today],
+  );
+  const competences = useMemo(() => (icttech ? competenceCoverage(icttech, evidence) : null), [icttech, evidence]);
+  const titles = useMemo(() => new Map(evidence.map((e) => [e.id, e.title])), [evidence]);
+  const q = progress.qualification;
+  return (
+    <>
+      <section class="card" aria-labelledby="summary-heading">
+        <h2 id="summary-heading" style={{ marginTop: 0 }}>
+          {spec.title}
+        </h2>
+        <dl class="facts">
+          <dt>Credits evidenced</dt>
+          <dd>
+            {q.creditsEvidenced} of {q.creditsRequired} ({pct(q.creditsEvidenced, q.creditsRequired)}%)
+          </dd>
+          <dt>Credits assessed</dt>
+          <dd>
+            {q.creditsAchieved} of {q.creditsRequired}
+          </dd>
+          <dt>Criteria with evidence</dt>
+          <dd>
+            {q.criteriaEvidenced} of {q.criteriaTotal} ({pct(q.criteriaEvidenced, q.criteriaTotal)}%)
+          </dd>
+          <dt>Rules of combination</dt>
+          <dd>{q.rulesMetByAchieved ? 'Met by assessed units' : progress.rules.valid ? 'Your unit choice meets the rules; not yet achieved' : 'Your unit choice does not meet the rules yet'}</dd>
+        </dl>
+        {!progress.rules.valid && (
+          <ul class="small">
+            {progress.rules.problems.map((p, i) => (
+              <li key={i}>{p.message}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="card" aria-labelledby="hours-heading">
+        <h2 id="hours-heading" style={{ marginTop: 0 }}>
+          Off-the-job hours
+        </h2>
+        <p>
+          <strong>{hours.logged} hours</strong> logged against {hours.plannedToDate} planned by today ({hours.percentOfPlanToDate}%). Plan: {enrolment.plannedOffTheJobHoursPerWeek} hours a
+          week, {hours.plannedTotal} hours by {formatDate(enrolment.plannedEndDate)}.
+        </p>
+        <Meter part={Math.min(hours.logged, hours.plannedToDate)} whole={hours.plannedToDate} label="Off-the-job hours against plan to date" />
+      </section>
+      <h2>Units</h2>
+      {progress.units.map((unit) => (
+        <UnitCard key={unit.unitId} unit={unit} titles={titles} />
+      ))}
+      <section class="card" aria-labelledby="gaps-heading" id="gaps">
+        <h2 id="gaps-heading" style={{ marginTop: 0 }}>
+          Gaps: criteria with no evidence ({progress.gaps.length})
+        </h2>
+        {progress.gaps.length === 0 ? (
+          <p>Every known criterion of your units has evidence.</p>
+        ) : (
+          <ul class="list" data-testid="gap-list">
+            {progress.gaps.map((gap) => (
+              <li key={gap.criterion.id} style={{ padding: '0.5rem 0' }}>
+                <span class="small muted">
+                  {gap.unitTitle} · outcome {gap.outcomeNumber}
+                </span>
+                <br />
+                <strong>{gap.criterion.number}</strong> {gap.criterion.text}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {competences && icttech && (
+        <section class="card" aria-labelledby="icttech-heading">
+          <h2 id="icttech-heading" style={{ marginTop: 0 }}>
+            {icttech.title}
+          </h2>
+          <p class="small muted">Evidence you map to these competences can support an ICTTech registration application later.</p>
+          {icttech.headings.map((heading) => (
+            <div key={heading.code}>
+              <h3>
+                {heading.code}. {heading.title}
+              </h3>
+              <ul class="list">
+                {heading.competences.map((c) => (
+                  <li key={c.id} style={{ padding: '0.5rem 0' }}>
+                    <strong>{c.code}</strong> {c.text}
+                    <div>
+                      <EvidenceLinks ids={competences.get(c.id) ?? []} titles={titles} />
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </section>
+      )}
+    </>
+  );
+}
+
+function EnrolledProgress({ portfolio }: { portfolio: Portfolio }) {
+  const evidence = useEnrolmentEvidence(portfolio.enrolment.id);
+  return <LiveView live={evidence} what="your evidence">{(items) => <ProgressView portfolio={portfolio} evidence={items} />}</LiveView>;
+}
+
+export default function Progress() {
+  const portfolio = usePortfolio();
+  return (
+    <Page title="Your progress" lead="Worked out on this device from your evidence; it works offline.">
+      <LiveView live={portfolio} what="your portfolio">
+        {(value) =>
+          value ? (
+            <EnrolledProgress portfolio={value} />
+          ) : (
+            <p>
+              <a href="/enrol">Set up your portfolio</a> to see your progress.
+            </p>
+          )
+        }
+      </LiveView>
+    </Page>
+  );
+}
