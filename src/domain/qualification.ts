@@ -46,6 +46,8 @@ export const Unit = z.object({
   /** Ofqual unit reference number, e.g. `D/503/5549`. */
   reference: z.string().regex(/^[A-Z]\/\d{3}\/\d{4}$/, 'A unit reference looks like D/503/5549').nullable(),
   title: z.string().min(1),
+  /** Short name for mapping labels and tight layouts, e.g. `H&S in ICT`; falls back to the title. */
+  shortTitle: z.string().min(1).max(40).optional(),
   level: z.number().int().min(1).max(8),
   /** Null where the credit value is not known: such a unit cannot count towards the rules. */
   credits: z.number().int().positive().nullable(),
@@ -66,6 +68,11 @@ export const UnitGroup = z.object({
   /** Whole-group bounds on credits counted from this group. */
   minCredits: z.number().int().nonnegative().nullable().default(null),
   maxCredits: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * Other groups whose chosen credits also count towards this group's bounds. In QCF rules the
+   * restricted optional units are optional units too, so they count within the optional minimum.
+   */
+  alsoCountsGroupIds: z.array(z.string()).optional(),
   provenance: Provenance.default('verbatim'),
 });
 export type UnitGroup = z.infer<typeof UnitGroup>;
@@ -129,10 +136,14 @@ export const QualificationSpec = z
             });
         }
     });
+    const groupIds = new Set(spec.rules.groups.map((g) => g.id));
     spec.rules.groups.forEach((group, g) => {
       for (const id of group.unitIds)
         if (!unitIds.has(id))
           ctx.addIssue({ code: 'custom', path: ['rules', 'groups', g], message: `Group ${group.id} names unknown unit ${id}` });
+      for (const id of group.alsoCountsGroupIds ?? [])
+        if (!groupIds.has(id) || id === group.id)
+          ctx.addIssue({ code: 'custom', path: ['rules', 'groups', g], message: `Group ${group.id} counts unknown group ${id}` });
     });
     const grouped = new Set(spec.rules.groups.flatMap((g) => g.unitIds));
     spec.units.forEach((unit, u) => {

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import {
+  FrameworkSpec,
+  type CompetenceStandard,
+  type MappingTarget,
+  type QualificationSpec,
+  type Unit,
+} from './qualification';
+
+/**
+ * The specs shipped with the app. Dynamic imports let Vite split each JSON file into its own
+ * chunk, so the first-load bundle stays small and the specs are fetched (and precached) separately.
+ */
+const SHIPPED: Array<{ file: string; load: () => Promise<{ default: unknown }> }> = [
+  { file: 'qualifications/4520-02.json', load: () => import('../../qualifications/4520-02.json') },
+  { file: 'qualifications/4520-03.json', load: () => import('../../qualifications/4520-03.json') },
+  { file: 'qualifications/4520-04.json', load: () => import('../../qualifications/4520-04.json') },
+  { file: 'qualifications/icttech.json', load: () => import('../../qualifications/icttech.json') },
+];
+
+export class SpecError extends Error {
+  override name = 'SpecError';
+}
+
+/** Validates raw spec data, throwing an error that names its source and every problem found. */
+export function parseSpec(raw: unknown, source: string): FrameworkSpec {
+  const result = FrameworkSpec.safeParse(raw);
+  if (result.success) return result.data;
+  throw new SpecError(`${source} is not a valid spec:\n${z.prettifyError(result.error)}`);
+}
+
+export async function loadShippedSpecs(): Promise<FrameworkSpec[]> {
+  return Promise.all(SHIPPED.map(async ({ file, load }) => parseSpec((await load()).default, file)));
+}
+
+export function shortUnitTitle(unit: Unit): string {
+  return unit.shortTitle ?? unit.title;
+}
+
+/** Mandatory units first then the chosen optional ones, all in the order the spec lists them. */
+export function enrolledUnitIds(spec: QualificationSpec, optionalUnitIds: string[]): string[] {
+  const chosen = new Set(optionalUnitIds);
+  const mandatory = spec.units.filter((u) => u.mandatory).map((u) => u.id);
+  const optional = spec.units.filter((u) => !u.mandatory && chosen.has(u.id)).map((u) => u.id);
+  return [...mandatory, ...optional];
+}
+
+/** Every criterion of the given units, flattened for searching and mapping, in spec order. */
+export function mappingTargets(spec: QualificationSpec, unitIds: string[]): MappingTarget[] {
+  const wanted = new Set(unitIds);
+  const targets: MappingTarget[] = [];
+  for (const unit of spec.units) {
+    if (!wanted.has(unit.id)) continue;
+    const short = shortUnitTitle(unit);
+    for (const outcome of unit.outcomes)
+      for (const criterion of outcome.criteria)
+        targets.push({
+          id: criterion.id,
+          frameworkId: spec.id,
+          label: `${short} · ${criterion.number}`,
+          text: criterion.text,
+          unitId: unit.id,
+          unitTitle: unit.title,
+          outcomeNumber: outcome.number,
+        });
+  }
+  return targets;
+}
+
+export function competenceTargets(std: CompetenceStandard): MappingTarget[] {
+  const prefix = std.id === 'icttech' ? 'ICTTech' : std.title;
+  return std.headings.flatMap((heading) =>
+    heading.competences.map((c) => ({
+      id: c.id,
+      frameworkId: std.id,
+      label: `${prefix} ${c.code}`,
+      text: c.text,
+      unitId: null,
+      unitTitle: `${heading.code}. ${heading.title}`,
+      outcomeNumber: null,
+    })),
+  );
+}
+
