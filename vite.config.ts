@@ -15,6 +15,7 @@ export default defineConfig({
       srcDir: 'service-worker',
       filename: 'sw.ts',
       registerType: 'prompt',
+      includeManifestIcons: false,
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,json}'],
