@@ -1,7 +1,7 @@
 import { ErrorBoundary, LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { db } from '../data/db';
-import { settleWrites } from '../data/errors';
+import { settleWrites } from '../data/pending-writes';
 import { pendingCount } from '../data/outbox';
 import { useLive } from '../data/live';
 import { UpdateBanner } from './components/UpdateBanner';

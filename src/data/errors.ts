@@ -1,3 +1,5 @@
+import { trackWrite } from './pending-writes';
+
 /** The device has no room left for what the user asked to save. What they typed must be kept. */
 export class StorageFullError extends Error {
   override readonly name = 'StorageFullError';
@@ -26,25 +28,16 @@ export function isQuotaError(error: unknown): boolean {
   return false;
 }
 
-const inFlight = new Set<Promise<unknown>>();
-
 /** Runs a write; a quota failure becomes a StorageFullError with a message the user can act on. */
 export function guardWrite<T>(write: () => Promise<T>): Promise<T> {
-  const running = (async () => {
-    try {
-      return await write();
-    } catch (error) {
-      if (isQuotaError(error)) throw new StorageFullError(error);
-      throw error;
-    }
-  })();
-  inFlight.add(running);
-  const forget = () => inFlight.delete(running);
-  running.then(forget, forget);
-  return running;
-}
-
-/** Waits until no write is under way, e.g. before an app update reloads the page. */
-export async function settleWrites(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  return trackWrite(
+    (async () => {
+      try {
+        return await write();
+      } catch (error) {
+        if (isQuotaError(error)) throw new StorageFullError(error);
+        throw error;
+      }
+    })(),
+  );
 }

@@ -176,6 +176,10 @@ export async function evidenceHistory(evidenceId: string): Promise<EvidenceHisto
   return db().evidenceHistory.where('[evidenceId+at]').between([evidenceId, ''], [evidenceId, '\uffff']).reverse().toArray();
 }
 
+export async function getEvidence(id: string): Promise<Evidence | null> {
+  return (await db().evidence.get(id)) ?? null;
+}
+
 export async function evidenceOf(enrolmentId: string): Promise<Evidence[]> {
   const items = await db().evidence.where('enrolmentId').equals(enrolmentId).toArray();
   // Newest activity first; undated drafts by when they were last touched.
@@ -186,10 +190,17 @@ export async function evidenceOf(enrolmentId: string): Promise<Evidence[]> {
  * Stores files and links them to an item. Hashing happens before the transaction (IndexedDB
  * transactions cannot wait on other work); the Blob and the link are then written together.
  */
-export async function addAttachments(evidenceId: string, files: Array<Blob & { name?: string }>): Promise<Evidence> {
+export async function addAttachments(
+  evidenceId: string,
+  files: Array<Blob & { name?: string }>,
+  onProgress?: (fraction: number) => void,
+): Promise<Evidence> {
   const prepared: StoredAttachment[] = [];
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0) || 1;
+  let doneBytes = 0;
   for (const file of files) {
-    const id = await sha256OfBlob(file);
+    const id = await sha256OfBlob(file, (hashed) => onProgress?.((doneBytes + hashed) / totalBytes));
+    doneBytes += file.size;
     prepared.push({
       id,
       blob: file,
