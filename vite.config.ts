@@ -42,9 +42,29 @@ export default defineConfig({
   ],
   build: { target: 'es2022', sourcemap: true },
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/component/**/*.test.tsx'],
-    environment: 'happy-dom',
-    setupFiles: ['tests/setup.ts'],
     testTimeout: 15000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['tests/unit/**/*.test.ts', 'tests/component/**/*.test.tsx'],
+          environment: 'happy-dom',
+          setupFiles: ['tests/setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['tests/server/**/*.test.ts'],
+          environment: 'node',
+          // Each file starts its own database; two at a time keeps a 2-core machine responsive.
+          maxWorkers: 2,
+          testTimeout: 30000,
+          hookTimeout: 60000,
+        },
+      },
+    ],
   },
 });

@@ -57,6 +57,15 @@ export class PortfolioDb extends Dexie {
       attachments: 'id, uploadState',
       outbox: '++seq, &id, [entity+recordId]',
     });
+    // v2: evidence carries the texts that lost an overlapping edit (sync conflicts).
+    this.version(2).upgrade((tx) =>
+      tx
+        .table('evidence')
+        .toCollection()
+        .modify((item: Partial<Evidence>) => {
+          item.conflicts ??= [];
+        }),
+    );
   }
 }
 

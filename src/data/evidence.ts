@@ -81,12 +81,13 @@ export async function createEvidence(enrolmentId: string, content: Partial<Evide
     deletedAt: null,
     serverRevision: 0,
     dirty: 1,
+    conflicts: [],
   };
   return guardWrite(() =>
     db().transaction('rw', evidenceTables(), async () => {
       await db().evidence.add(evidence);
       await appendHistory(evidence.id, 'created', [], null, device, now);
-      const { id: _id, dirty: _dirty, serverRevision: _rev, ...patch } = evidence;
+      const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, ...patch } = evidence;
       await enqueue('evidence', evidence.id, 'upsert', 0, patch);
       return evidence;
     }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AssessmentMethod } from './assessment-methods';
 import { IsoDate } from './qualification';
+import { FieldConflict } from './sync';
 
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'Not a SHA-256 hash');
 
@@ -42,6 +43,8 @@ export const Evidence = EvidenceContent.extend({
   serverRevision: z.number().int().nonnegative(),
   /** 1 when the device holds changes the centre has not yet acknowledged (indexable, unlike a boolean). */
   dirty: z.union([z.literal(0), z.literal(1)]),
+  /** Text that lost an overlapping edit from another device, kept until the user resolves it. */
+  conflicts: z.array(FieldConflict).default([]),
 });
 export type Evidence = z.infer<typeof Evidence>;
 

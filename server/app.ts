@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, Services } from './context';
+import { staticApp } from './static';
+
+export interface AppOptions {
+  /** The built PWA (dist/); omitted in API-only tests. */
+  staticDir?: string;
+}
+
+export function createApp(services: Services, options: AppOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'blob:', 'data:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    console.error(`${c.req.method} ${c.req.path} failed`, error);
+    return c.json({ error: 'server-error', message: 'The centre could not complete this request. Nothing was lost: try again.' }, 500);
+  });
+
+  app.get('/api/health', async (c) => {
+    await services.db.query('select 1');
+    return c.json({ ok: true, db: services.db.kind });
+  });
+
+  // Routes are mounted here as they are written: auth, admin, sync, files.
+
+  app.all('/api/*', (c) => c.json({ error: 'not-found', message: `There is no ${c.req.method} ${c.req.path} on this centre.` }, 404));
+  if (options.staticDir) app.route('/', staticApp(options.staticDir));
+  return app;
+}

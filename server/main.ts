@@ -1,0 +1,30 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { openDatabase } from './db/database';
+import { migrate } from './db/migrate';
+
+const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? '127.0.0.1';
+const dataDir = resolve(process.env.DATA_DIR ?? './data');
+const staticDir = resolve(process.env.STATIC_DIR ?? './dist');
+
+mkdirSync(dataDir, { recursive: true });
+const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+const applied = await migrate(db);
+if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+
+const app = createApp({ db, filesDir: resolve(dataDir, 'files'), now: () => new Date() }, { staticDir });
+const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+  console.log(`ICT Portfolio centre on http://${host}:${info.port} (database: ${db.kind}${db.kind === 'pglite' ? `, data in ${dataDir}` : ''})`);
+});
+
+async function shutdown(signal: string) {
+  console.log(`${signal}: closing`);
+  server.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
