@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import { ApiError } from '../domain/sync';
+
+/**
+ * Why a call to the centre failed, in a form the UI can explain and the sync loop can act on.
+ * offline: no connection (try later); signed-out: the session is gone (sign in again, data kept);
+ * update-required: this app version is too old; refused: the centre said no (message says why);
+ * server: the centre failed (try later).
+ */
+export type CentreErrorReason = 'offline' | 'signed-out' | 'update-required' | 'refused' | 'server';
+
+export class CentreError extends Error {
+  override readonly name = 'CentreError';
+  constructor(
+    readonly reason: CentreErrorReason,
+    message: string,
+    readonly status: number | null = null,
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface CentreClient {
+  /** Sends a JSON request and validates the answer with the shared schema. */
+  call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>>;
+  /** A raw authorised fetch (files, uploads). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The token is read on every call, so signing in again takes effect at once. */
+export function centreClient(getToken: () => string | null, baseUrl = ''): CentreClient {
+  async function authorisedFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const token = getToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    try {
+      return await fetch(`${baseUrl}${path}`, { ...init, headers });
+    } catch (error) {
+      throw new CentreError('offline', 'Cannot reach your centre: you may be offline. Your work is saved on this device.', null, String(error));
+    }
+  }
+
+  return {
+    fetch: authorisedFetch,
+    async call(method, path, schema, body) {
+      const response = await authorisedFetch(path, {
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}),
+      });
+      if (!response.ok) throw await errorFrom(response);
+      const parsed = schema.safeParse(await response.json().catch(() => null));
+      if (!parsed.success) throw new CentreError('server', 'Your centre sent an answer this app does not understand. Try updating the app.', response.status);
+      return parsed.data;
+    },
+  };
+}
+
+export async function errorFrom(response: Response): Promise<CentreError> {
+  const body = ApiError.safeParse(await response.json().catch(() => null));
+  const message = body.success ? body.data.message : `Your centre answered ${response.status} ${response.statusText}.`;
+  const code = body.success ? body.data.error : null;
+  if (response.status === 401) return new CentreError('signed-out', message, 401, code);
+  if (response.status === 426) return new CentreError('update-required', message, 426, code);
+  if (response.status >= 500) return new CentreError('server', message, response.status, code);
+  return new CentreError('refused', message, response.status, code);
+}
