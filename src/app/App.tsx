@@ -6,6 +6,7 @@ import { pendingCount } from '../data/outbox';
 import { useLive } from '../data/live';
 import { UpdateBanner } from './components/UpdateBanner';
 import { useOnline } from './online';
+import { useIsAdmin } from './admin/role';
 import Home from './screens/Home';
 
 // Home is in the first-load bundle; every other screen loads on first use (and is precached).
@@ -15,6 +16,12 @@ const EvidenceEditor = lazy(() => import('./screens/EvidenceEditor'));
 const Progress = lazy(() => import('./screens/Progress'));
 const Device = lazy(() => import('./screens/Device'));
 const NotFound = lazy(() => import('./screens/NotFound'));
+// Centre admin screens: their own chunks, so learners never download them.
+const AdminOverview = lazy(() => import('./admin/Overview'));
+const AdminUsers = lazy(() => import('./admin/Users'));
+const AdminCaseloads = lazy(() => import('./admin/Caseloads'));
+const AdminEnrolments = lazy(() => import('./admin/Enrolments'));
+const AdminSpecs = lazy(() => import('./admin/Specs'));
 
 const NAV = [
   { href: '/', label: 'Home' },
@@ -26,10 +33,11 @@ const NAV = [
 function Navigation() {
   const { path } = useLocation();
   const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  const admin = useIsAdmin();
   return (
     <nav class="app-nav" aria-label="Main">
       <ul>
-        {NAV.map((item) => (
+        {(admin ? [...NAV, { href: '/admin', label: 'Admin' }] : NAV).map((item) => (
           <li key={item.href}>
             <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
               {item.label}
@@ -101,6 +109,11 @@ export function App() {
           <Route path="/evidence/:id" component={EvidenceEditor} />
           <Route path="/progress" component={Progress} />
           <Route path="/device" component={Device} />
+          <Route path="/admin" component={AdminOverview} />
+          <Route path="/admin/users" component={AdminUsers} />
+          <Route path="/admin/caseloads" component={AdminCaseloads} />
+          <Route path="/admin/enrolments" component={AdminEnrolments} />
+          <Route path="/admin/specs" component={AdminSpecs} />
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>

@@ -15,6 +15,9 @@ export const CentreUser = z.object({
 });
 export type CentreUser = z.infer<typeof CentreUser>;
 
+export const CentreUserList = z.object({ users: z.array(CentreUser) });
+export type CentreUserList = z.infer<typeof CentreUserList>;
+
 export const CreateUserRequest = z.object({
   name: z.string().trim().min(1, 'Enter the person’s name').max(200),
   email: Email,
@@ -50,6 +53,26 @@ export const CreateEnrolmentRequest = z
   .refine((e) => e.plannedEndDate > e.startDate, { message: 'The planned end date must be after the start date', path: ['plannedEndDate'] });
 export type CreateEnrolmentRequest = z.infer<typeof CreateEnrolmentRequest>;
 
+/** An enrolment as the admin screens list it: the synced record plus the learner's name. */
+export const CentreEnrolment = z.object({
+  id: z.string(),
+  revision: z.number().int().positive(),
+  learnerId: z.string().uuid(),
+  learnerName: z.string(),
+  qualificationId: z.string(),
+  qualificationVersion: z.number().int().positive(),
+  optionalUnitIds: z.array(z.string()),
+  startDate: IsoDate,
+  plannedEndDate: IsoDate,
+  plannedOffTheJobHoursPerWeek: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type CentreEnrolment = z.infer<typeof CentreEnrolment>;
+
+export const CentreEnrolmentList = z.object({ enrolments: z.array(CentreEnrolment) });
+export type CentreEnrolmentList = z.infer<typeof CentreEnrolmentList>;
+
 export const SpecSummary = z.object({
   id: z.string(),
   version: z.number().int(),
@@ -59,6 +82,9 @@ export const SpecSummary = z.object({
   enrolments: z.number().int().nonnegative(),
 });
 export type SpecSummary = z.infer<typeof SpecSummary>;
+
+export const SpecSummaryList = z.object({ specs: z.array(SpecSummary) });
+export type SpecSummaryList = z.infer<typeof SpecSummaryList>;
 
 /** Imports are refused above this size before parsing, so a hostile file cannot exhaust memory. */
 export const MAX_SPEC_BYTES = 2 * 1024 * 1024;

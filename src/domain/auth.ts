@@ -46,5 +46,9 @@ export const DeviceSession = z.object({
 });
 export type DeviceSession = z.infer<typeof DeviceSession>;
 
+/** GET /api/auth/sessions and GET /api/admin/users/:id/sessions: newest first. */
+export const DeviceSessionList = z.object({ sessions: z.array(DeviceSession) });
+export type DeviceSessionList = z.infer<typeof DeviceSessionList>;
+
 /** Device sessions last this long from their last use, so a device offline for weeks keeps working. */
 export const DEVICE_SESSION_DAYS = 90;

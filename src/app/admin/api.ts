@@ -1,0 +1,42 @@
+import {
+  CentreEnrolment,
+  CentreEnrolmentList,
+  CentreUser,
+  CentreUserList,
+  SpecSummary,
+  SpecSummaryList,
+  type CreateEnrolmentRequest,
+  type CreateUserRequest,
+  type SetCaseloadRequest,
+  type UpdateUserRequest,
+} from '../../domain/admin';
+import { DeviceSession, DeviceSessionList } from '../../domain/auth';
+import { FrameworkSpec } from '../../domain/qualification';
+import type { CentreClient } from '../../sync/api';
+
+const ADMIN = '/api/admin';
+const id = (value: string) => encodeURIComponent(value);
+
+/**
+ * The centre's admin API (server/routes/admin.ts), one function per route. Every answer is checked
+ * against the shared schema, and lists come back unwrapped so screens handle plain arrays.
+ */
+export function adminApi(client: CentreClient) {
+  return {
+    listUsers: async () => (await client.call('GET', `${ADMIN}/users`, CentreUserList)).users,
+    createUser: (request: CreateUserRequest) => client.call('POST', `${ADMIN}/users`, CentreUser, request),
+    updateUser: (userId: string, request: UpdateUserRequest) => client.call('PATCH', `${ADMIN}/users/${id(userId)}`, CentreUser, request),
+    setCaseload: (assessorId: string, request: SetCaseloadRequest) => client.call('PUT', `${ADMIN}/caseloads/${id(assessorId)}`, CentreUser, request),
+    listEnrolments: async () => (await client.call('GET', `${ADMIN}/enrolments`, CentreEnrolmentList)).enrolments,
+    createEnrolment: (request: CreateEnrolmentRequest) => client.call('POST', `${ADMIN}/enrolments`, CentreEnrolment, request),
+    listSpecs: async () => (await client.call('GET', `${ADMIN}/specs`, SpecSummaryList)).specs,
+    /** The file's own JSON goes up as it is; the centre validates it again with the same schema. */
+    importSpec: (raw: unknown) => client.call('POST', `${ADMIN}/specs`, SpecSummary, raw),
+    userSessions: async (userId: string) => (await client.call('GET', `${ADMIN}/users/${id(userId)}/sessions`, DeviceSessionList)).sessions,
+    revokeSession: (sessionId: string) => client.call('POST', `${ADMIN}/sessions/${id(sessionId)}/revoke`, DeviceSession),
+    /** Any signed-in user may read a stored spec version; versions never change once stored. */
+    spec: (specId: string, version: number) => client.call('GET', `/api/specs/${id(specId)}/${version}`, FrameworkSpec),
+  };
+}
+
+export type AdminApi = ReturnType<typeof adminApi>;
