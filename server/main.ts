@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
+import { formatSignIns, seedDemoCentre, seedShippedSpecs } from './seed';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -14,6 +15,18 @@ mkdirSync(dataDir, { recursive: true });
 const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
 const applied = await migrate(db);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+
+// Every start: a new app version may ship new spec versions; stored versions are never changed.
+const specs = await seedShippedSpecs(db);
+if (specs.length > 0) console.log(`Added qualification specs: ${specs.join(', ')}`);
+// First start only (no users yet): a demo centre to sign in to.
+const signIns = await seedDemoCentre(db, new Date());
+if (signIns) {
+  console.log('Seeded the demo centre "Demo College". Demo sign-ins (change these passwords before real use):');
+  console.log(formatSignIns(signIns).replace(/^/gm, '  '));
+} else {
+  console.log('Demo sign-ins: see the README');
+}
 
 const app = createApp({ db, filesDir: resolve(dataDir, 'files'), now: () => new Date() }, { staticDir });
 const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {

@@ -1,0 +1,116 @@
+import type { SyncEntity, SyncRecord } from '../src/domain/sync';
+import type { Sql } from './db/database';
+
+/**
+ * Every writer of `records` (admin routes, seeding, sync push) takes this transaction-scoped lock
+ * before drawing a number from change_seq. Sequence order is then commit order, so a pull that
+ * has read up to seq N can never later miss a change numbered below N that was still committing.
+ */
+export const CHANGE_LOCK = 4520;
+
+export interface StoredRecord {
+  entity: SyncEntity;
+  id: string;
+  centreId: string;
+  learnerId: string;
+  revision: number;
+  /** Place in the centre's change sequence, as text: bigint does not fit a JS number. */
+  seq: string;
+  deleted: boolean;
+  data: Record<string, unknown>;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export interface RecordWrite {
+  entity: SyncEntity;
+  id: string;
+  centreId: string;
+  learnerId: string;
+  data: Record<string, unknown>;
+  deleted?: boolean;
+  byUser: string | null;
+  deviceId: string | null;
+}
+
+interface RecordRow {
+  entity: SyncEntity;
+  id: string;
+  centre_id: string;
+  learner_id: string;
+  revision: number;
+  seq: string;
+  deleted: boolean;
+  data: Record<string, unknown>;
+  updated_at: Date;
+  updated_by: string | null;
+}
+
+const SELECT_RECORD = `select entity, id, centre_id, learner_id, revision, seq::text as seq, deleted, data, updated_at, updated_by from records`;
+
+function fromRow(row: RecordRow): StoredRecord {
+  return {
+    entity: row.entity,
+    id: row.id,
+    centreId: row.centre_id,
+    learnerId: row.learner_id,
+    revision: row.revision,
+    seq: row.seq,
+    deleted: row.deleted,
+    data: row.data,
+    updatedAt: new Date(row.updated_at),
+    updatedBy: row.updated_by,
+  };
+}
+
+export async function readRecord(tx: Sql, entity: SyncEntity, id: string): Promise<StoredRecord | null> {
+  const rows = await tx.query<RecordRow>(`${SELECT_RECORD} where entity = $1 and id = $2`, [entity, id]);
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+/**
+ * Writes the next revision of a record and keeps that revision's data in record_versions.
+ * `tx` must be a transaction (db.transaction): the change lock is held until it commits.
+ * A record belongs to one learner and centre for life, so a write that names another owner is a
+ * programming error, never a way to move a record into someone else's scope.
+ */
+export async function writeRecord(tx: Sql, input: RecordWrite): Promise<{ revision: number; seq: string }> {
+  await tx.query('select pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
+  const current = await tx.query<{ revision: number; centre_id: string; learner_id: string }>(
+    'select revision, centre_id, learner_id from records where entity = $1 and id = $2 for update',
+    [input.entity, input.id],
+  );
+  const existing = current[0];
+  if (existing && (existing.centre_id !== input.centreId || existing.learner_id !== input.learnerId))
+    throw new Error(`${input.entity} ${input.id} belongs to another learner or centre; it cannot be rewritten as theirs`);
+  const revision = (existing?.revision ?? 0) + 1;
+  const [next] = await tx.query<{ seq: string }>(`select nextval('change_seq')::text as seq`);
+  const seq = next!.seq;
+  const deleted = input.deleted ?? false;
+  const data = JSON.stringify(input.data);
+  await tx.query(
+    `insert into records (entity, id, centre_id, learner_id, revision, seq, deleted, data, updated_at, updated_by)
+     values ($1, $2, $3, $4, $5, $6::bigint, $7, $8::jsonb, now(), $9)
+     on conflict (entity, id) do update
+       set revision = excluded.revision, seq = excluded.seq, deleted = excluded.deleted, data = excluded.data,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    [input.entity, input.id, input.centreId, input.learnerId, revision, seq, deleted, data, input.byUser],
+  );
+  await tx.query(
+    `insert into record_versions (entity, id, revision, data, deleted, by_user, device_id) values ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
+    [input.entity, input.id, revision, data, deleted, input.byUser, input.deviceId],
+  );
+  return { revision, seq };
+}
+
+/** The record as devices see it (pull, conflict answers). */
+export function toSyncRecord(record: StoredRecord): SyncRecord {
+  return {
+    entity: record.entity,
+    id: record.id,
+    revision: record.revision,
+    deleted: record.deleted,
+    data: record.data,
+    updatedAt: record.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,322 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNC_PROTOCOL_VERSION } from '../../src/domain/sync';
+import { createDeviceSession } from '../../server/auth/sessions';
+import type { Role } from '../../server/context';
+import { writeRecord } from '../../server/records';
+import { ROUTES, type RouteRule } from '../../server/routes/index';
+import { seedShippedSpecs } from '../../server/seed';
+import { startTestCentre, type TestCentre, type TestUser } from './harness';
+
+/**
+ * Every route in server/routes/index.ts ROUTES, called as every kind of caller, checked against
+ * what the table says they may do: signed out → 401; a role the route is not for → 403; a record
+ * outside the caller's scope → 404 (never 403: that would confirm it exists); otherwise success.
+ * On every answer, nothing of a learner or centre outside the caller's scope appears in the body,
+ * and a refused call changes nothing.
+ */
+
+const WHO = ['learner', 'assessor', 'iqa', 'admin', 'other-centre admin', 'signed-out'] as const;
+type Who = (typeof WHO)[number];
+const ROLE_OF: Record<Exclude<Who, 'signed-out'>, Role> = {
+  learner: 'learner',
+  assessor: 'assessor',
+  iqa: 'iqa',
+  admin: 'admin',
+  'other-centre admin': 'admin',
+};
+
+interface Built {
+  path: string;
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Calls with this token instead of the caller's usual one (a session made just to be signed out). */
+  token?: string;
+}
+
+interface Sample {
+  label: string;
+  /** Makes the request for this caller, creating anything it uses up (a session to revoke, a learner to enrol). */
+  build(who: Who, me: TestUser | null): Promise<Built>;
+  /** Callers the route lets in whose scope holds the target; other callers it lets in get 404. Absent: all of them. */
+  visibleTo?: readonly Who[];
+}
+
+let centre: TestCentre;
+const users = {} as Record<Exclude<Who, 'signed-out'>, TestUser> & {
+  otherLearner: TestUser;
+  otherCentreLearner: TestUser;
+  secondAssessor: TestUser;
+  bystander: TestUser;
+  signer: TestUser;
+};
+const tokens = {} as Record<Exclude<Who, 'signed-out'>, string>;
+/** Ids that may appear only in answers to the callers listed. */
+const secrets: Array<{ id: string; visibleTo: readonly Who[] }> = [];
+let centreId: string;
+let ownFile: string;
+let othersFile: string;
+let specVersion = 100;
+
+const CENTRE_A: readonly Who[] = ['learner', 'assessor', 'iqa', 'admin'];
+const spec403 = JSON.parse(readFileSync('qualifications/4520-03.json', 'utf8')) as Record<string, unknown>;
+
+async function sessionFor(user: TestUser): Promise<{ token: string; sessionId: string }> {
+  return createDeviceSession(centre.db, user.id, randomUUID(), 'matrix', centre.now.value);
+}
+
+/** A learner's portfolio in miniature: profile, enrolment and one evidence record. */
+async function portfolio(learner: TestUser): Promise<string[]> {
+  const enrolmentId = randomUUID();
+  const evidenceId = randomUUID();
+  await centre.db.transaction(async (tx) => {
+    const base = { centreId: learner.centreId, learnerId: learner.id, byUser: learner.id, deviceId: null };
+    await writeRecord(tx, { ...base, entity: 'profile', id: learner.id, data: { name: learner.name, employer: '' } });
+    await writeRecord(tx, { ...base, entity: 'enrolment', id: enrolmentId, data: { learnerId: learner.id, qualificationId: '4520-03', qualificationVersion: 1 } });
+    await writeRecord(tx, { ...base, entity: 'evidence', id: evidenceId, data: { enrolmentId, title: `Evidence of ${learner.name}`, status: 'submitted' } });
+  });
+  return [enrolmentId, evidenceId];
+}
+
+/** Uploads bytes as the learner through tus (creation with upload), so the centre holds them for that learner. */
+async function uploadFile(token: string, text: string): Promise<string> {
+  const bytes = Buffer.from(text);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const response = await centre.request('POST', '/api/files/uploads', {
+    token,
+    body: text,
+    headers: {
+      'tus-resumable': '1.0.0',
+      'upload-length': String(bytes.length),
+      'upload-metadata': `sha256 ${b64(sha256)},filename ${b64('note.txt')},filetype ${b64('text/plain')}`,
+      'content-type': 'application/offset+octet-stream',
+    },
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return sha256;
+}
+
+function tusCreate(): Record<string, string> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return {
+    'tus-resumable': '1.0.0',
+    'upload-length': '5',
+    'upload-metadata': `sha256 ${b64('0'.repeat(64))},filename ${b64('a.txt')},filetype ${b64('text/plain')}`,
+  };
+}
+
+/** What the matrix calls for each route, keyed "METHOD path" as in ROUTES. */
+const SAMPLES: Record<string, Sample[]> = {
+  'GET /api/health': [{ label: 'health', build: async () => ({ path: '/api/health' }) }],
+  'POST /api/auth/sign-in': [
+    {
+      label: 'good credentials',
+      build: async () => ({ path: '/api/auth/sign-in', body: { email: users.signer.email, password: users.signer.password, deviceId: randomUUID() } }),
+    },
+  ],
+  'POST /api/auth/sign-out': [
+    {
+      label: 'a session of its own',
+      build: async (_who, me) => ({ path: '/api/auth/sign-out', ...(me ? { token: (await sessionFor(me)).token } : {}) }),
+    },
+  ],
+  'GET /api/auth/me': [{ label: 'me', build: async () => ({ path: '/api/auth/me' }) }],
+  'GET /api/auth/sessions': [{ label: 'own sessions', build: async () => ({ path: '/api/auth/sessions' }) }],
+  'POST /api/auth/sessions/:id/revoke': [
+    { label: 'own session', build: async (_who, me) => ({ path: `/api/auth/sessions/${(await sessionFor(me ?? users.bystander)).sessionId}/revoke` }) },
+    { label: "someone else's session", build: async () => ({ path: `/api/auth/sessions/${(await sessionFor(users.bystander)).sessionId}/revoke` }), visibleTo: [] },
+  ],
+
+  'GET /api/admin/users': [{ label: 'list', build: async () => ({ path: '/api/admin/users' }) }],
+  'POST /api/admin/users': [
+    {
+      label: 'new learner',
+      build: async () => ({ path: '/api/admin/users', body: { name: 'Matrix Made', email: `${randomUUID()}@example.org`, role: 'learner', password: 'long enough password' } }),
+    },
+  ],
+  'PATCH /api/admin/users/:id': [
+    { label: 'a learner of centre A', build: async () => ({ path: `/api/admin/users/${users.otherLearner.id}`, body: { name: users.otherLearner.name } }), visibleTo: ['admin'] },
+  ],
+  'PUT /api/admin/caseloads/:assessorId': [
+    {
+      label: 'an assessor of centre A',
+      build: async () => ({ path: `/api/admin/caseloads/${users.secondAssessor.id}`, body: { learnerIds: [users.otherLearner.id] } }),
+      visibleTo: ['admin'],
+    },
+  ],
+  'GET /api/admin/enrolments': [{ label: 'list', build: async () => ({ path: '/api/admin/enrolments' }) }],
+  'POST /api/admin/enrolments': [
+    {
+      label: 'a new learner of centre A',
+      build: async () => {
+        const learner = await centre.createUser('learner', centreId);
+        return {
+          path: '/api/admin/enrolments',
+          body: {
+            learnerId: learner.id,
+            qualificationId: '4520-03',
+            qualificationVersion: 1,
+            optionalUnitIds: [],
+            startDate: '2026-03-02',
+            plannedEndDate: '2027-09-30',
+            plannedOffTheJobHoursPerWeek: 6,
+          },
+        };
+      },
+      visibleTo: ['admin'],
+    },
+  ],
+  'GET /api/admin/specs': [{ label: 'list', build: async () => ({ path: '/api/admin/specs' }) }],
+  'POST /api/admin/specs': [{ label: 'a new version', build: async () => ({ path: '/api/admin/specs', body: { ...spec403, version: ++specVersion } }) }],
+  'GET /api/admin/users/:id/sessions': [{ label: 'a learner of centre A', build: async () => ({ path: `/api/admin/users/${users.otherLearner.id}/sessions` }), visibleTo: ['admin'] }],
+  'POST /api/admin/sessions/:id/revoke': [
+    { label: 'a session in centre A', build: async () => ({ path: `/api/admin/sessions/${(await sessionFor(users.bystander)).sessionId}/revoke` }), visibleTo: ['admin'] },
+  ],
+  'GET /api/specs/:id/:version': [{ label: '4520-03 v1', build: async () => ({ path: '/api/specs/4520-03/1' }) }],
+
+  'POST /api/sync/push': [
+    {
+      label: 'a new evidence record',
+      build: async () => ({
+        path: '/api/sync/push',
+        body: {
+          protocol: SYNC_PROTOCOL_VERSION,
+          deviceId: randomUUID(),
+          mutations: [{ id: randomUUID(), entity: 'evidence', recordId: randomUUID(), op: 'upsert', baseRevision: 0, patch: { title: 'Matrix' }, createdAt: new Date().toISOString() }],
+        },
+      }),
+    },
+  ],
+  'GET /api/sync/pull': [{ label: 'from the start', build: async () => ({ path: '/api/sync/pull?since=0' }) }],
+  'ALL /api/files/uploads': [{ label: 'start an upload', build: async () => ({ method: 'POST', path: '/api/files/uploads', headers: tusCreate() }) }],
+  'ALL /api/files/uploads/:id': [
+    {
+      label: "where the learner's own upload stands",
+      build: async () => {
+        const created = await centre.request('POST', '/api/files/uploads', { token: tokens.learner, headers: tusCreate() });
+        const location = created.headers.get('location') ?? '';
+        const id = location.split('/').pop();
+        return { method: 'HEAD', path: `/api/files/uploads/${id}`, headers: { 'tus-resumable': '1.0.0' } };
+      },
+    },
+  ],
+  'GET /api/files/sha256/:hash': [
+    { label: "the learner's own file", build: async () => ({ path: `/api/files/sha256/${ownFile}` }), visibleTo: CENTRE_A },
+    { label: "another learner's file", build: async () => ({ path: `/api/files/sha256/${othersFile}` }), visibleTo: ['iqa', 'admin'] },
+  ],
+};
+
+/** Anything a refused call could change. */
+async function fingerprint(): Promise<unknown> {
+  const [row] = await centre.db.query(`
+    select
+      (select md5(coalesce(string_agg(id::text || name || role || coalesce(disabled_at::text, '') || password_hash, ',' order by id), '')) from users) as users,
+      (select md5(coalesce(string_agg(assessor_id::text || learner_id::text, ',' order by assessor_id, learner_id), '')) from caseloads) as caseloads,
+      (select md5(coalesce(string_agg(entity || id || revision::text || deleted::text, ',' order by entity, id), '')) from records) as records,
+      (select md5(coalesce(string_agg(id::text || coalesce(revoked_at::text, ''), ',' order by id), '')) from device_sessions) as sessions,
+      (select count(*)::int from qualification_specs) as specs,
+      (select count(*)::int from attachment_owners) as owners,
+      (select count(*)::int from applied_mutations) as mutations`);
+  return row;
+}
+
+function expectedFor(rule: RouteRule, sample: Sample, who: Who): 'ok' | 401 | 403 | 404 {
+  if (rule.access === 'public') return 'ok';
+  if (who === 'signed-out') return 401;
+  if (rule.access !== 'signed-in' && !rule.access.includes(ROLE_OF[who])) return 403;
+  if (sample.visibleTo && !sample.visibleTo.includes(who)) return 404;
+  return 'ok';
+}
+
+beforeAll(async () => {
+  centre = await startTestCentre();
+  await seedShippedSpecs(centre.db);
+  centreId = await centre.createCentre('Matrix College');
+  const otherCentreId = await centre.createCentre('Other College');
+  users.learner = await centre.createUser('learner', centreId);
+  users.otherLearner = await centre.createUser('learner', centreId);
+  users.assessor = await centre.createUser('assessor', centreId);
+  users.secondAssessor = await centre.createUser('assessor', centreId);
+  users.iqa = await centre.createUser('iqa', centreId);
+  users.admin = await centre.createUser('admin', centreId);
+  users.bystander = await centre.createUser('iqa', centreId);
+  users['other-centre admin'] = await centre.createUser('admin', otherCentreId);
+  users.otherCentreLearner = await centre.createUser('learner', otherCentreId);
+  users.signer = await centre.createUser('iqa', otherCentreId);
+  await centre.db.query('insert into caseloads (assessor_id, learner_id) values ($1, $2)', [users.assessor.id, users.learner.id]);
+  for (const who of ['learner', 'assessor', 'iqa', 'admin', 'other-centre admin'] as const) tokens[who] = await centre.tokenFor(users[who]);
+
+  const own = await portfolio(users.learner);
+  const others = await portfolio(users.otherLearner);
+  const otherCentres = await portfolio(users.otherCentreLearner);
+  ownFile = await uploadFile(tokens.learner, 'the learner’s own file');
+  othersFile = await uploadFile(await centre.tokenFor(users.otherLearner), 'another learner’s file');
+  const otherCentreFile = await uploadFile(await centre.tokenFor(users.otherCentreLearner), 'another centre’s file');
+
+  for (const id of [users.learner.id, ...own, ownFile]) secrets.push({ id, visibleTo: CENTRE_A });
+  for (const id of [users.otherLearner.id, ...others, othersFile]) secrets.push({ id, visibleTo: ['iqa', 'admin'] });
+  for (const id of [users.assessor.id, users.iqa.id, users.admin.id]) secrets.push({ id, visibleTo: CENTRE_A });
+  for (const id of [users.otherCentreLearner.id, ...otherCentres, otherCentreFile, users['other-centre admin'].id]) secrets.push({ id, visibleTo: ['other-centre admin'] });
+});
+afterAll(async () => {
+  await centre.close();
+});
+
+const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+describe('the route table', () => {
+  it('lists every route registered on the app', () => {
+    const listed = new Set(ROUTES.map(key));
+    // Middleware registered with use() shows up as ALL <prefix>/*: allowed only where the table
+    // lists routes under that prefix, so a catch-all handler cannot slip in unlisted.
+    const INFRASTRUCTURE = new Set(['ALL /*', 'ALL /api/*']);
+    const unlisted = centre.app.routes
+      .map(key)
+      .filter((k) => !listed.has(k) && !INFRASTRUCTURE.has(k))
+      .filter((k) => {
+        const wildcard = /^ALL (.*)\/\*$/.exec(k);
+        return !(wildcard && ROUTES.some((r) => r.path.startsWith(`${wildcard[1]}/`)));
+      });
+    expect([...new Set(unlisted)]).toEqual([]);
+  });
+
+  it('has every listed route registered, unless it is still pending', () => {
+    const registered = new Set(centre.app.routes.map(key));
+    expect(ROUTES.filter((r) => !r.pending && !registered.has(key(r))).map(key)).toEqual([]);
+  });
+
+  it('has samples for every listed route', () => {
+    expect(ROUTES.map(key).filter((k) => !SAMPLES[k]?.length)).toEqual([]);
+  });
+});
+
+describe.each(ROUTES.filter((r) => SAMPLES[key(r)]))('$method $path', (rule) => {
+  const cases = SAMPLES[key(rule)]!.flatMap((sample) => WHO.map((who) => ({ sample, who, label: sample.label })));
+  it.each(cases)('$label, as $who', async ({ sample, who }) => {
+    const me = who === 'signed-out' ? null : users[who];
+    const built = await sample.build(who, me);
+    const token = who === 'signed-out' ? undefined : (built.token ?? tokens[who]);
+    const expected = expectedFor(rule, sample, who);
+    const before = expected === 'ok' ? null : await fingerprint();
+
+    const method = built.method ?? (rule.method === 'ALL' ? 'GET' : rule.method);
+    const response = await centre.request(method, built.path, { ...(token ? { token } : {}), body: built.body, headers: built.headers });
+    const text = await response.text();
+    const context = `${method} ${built.path} as ${who}: ${response.status} ${text.slice(0, 300)}`;
+
+    if (expected === 'ok') expect(response.status, context).toBeGreaterThanOrEqual(200);
+    if (expected === 'ok') expect(response.status, context).toBeLessThan(300);
+    else expect(response.status, context).toBe(expected);
+    if (response.status >= 400 && method !== 'HEAD') expect(JSON.parse(text), context).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+
+    // Nothing outside the caller's scope in the answer (ids the caller sent are theirs to see).
+    const sent = `${built.path} ${JSON.stringify(built.body ?? '')}`;
+    const leaked = secrets.filter((s) => !s.visibleTo.includes(who) && !sent.includes(s.id) && text.includes(s.id));
+    expect(leaked.map((s) => s.id), context).toEqual([]);
+
+    if (before) expect(await fingerprint(), context).toEqual(before);
+  });
+});
