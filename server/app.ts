@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Services } from './context';
+import { filesRoutes } from './routes/files';
+import { accountRoutes } from './routes/index';
+import { syncRoutes } from './routes/sync';
 import { staticApp } from './static';
 
 export interface AppOptions {
@@ -14,6 +17,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.use(
     '*',
     secureHeaders({
+      // A response that sets its own policy keeps it: attachment downloads are sandboxed more
+      // tightly than the app (server/files/download.ts).
+      overwrite: false,
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
@@ -41,6 +47,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   });
 
   // Routes are mounted here as they are written: auth, admin, sync, files.
+  app.route('/api', accountRoutes(services));
+  app.route('/api/sync', syncRoutes(services));
+  app.route('/api/files', filesRoutes(services));
 
   app.all('/api/*', (c) => c.json({ error: 'not-found', message: `There is no ${c.req.method} ${c.req.path} on this centre.` }, 404));
   if (options.staticDir) app.route('/', staticApp(options.staticDir));

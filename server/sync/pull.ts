@@ -1,0 +1,48 @@
+import type { PullResponse, SyncEntity } from '../../src/domain/sync';
+import type { Caller } from '../context';
+import type { Sql } from '../db/database';
+import { learnerScopeSql } from '../scope';
+import type { Data } from './merge';
+
+interface ChangeRow {
+  entity: SyncEntity;
+  id: string;
+  revision: number;
+  deleted: boolean;
+  data: Data;
+  updated_at: Date;
+  seq: string;
+}
+
+/**
+ * The changes in the caller's scope after `since`, oldest first. Each record appears once, at its
+ * latest revision (a record's row carries the seq of its last write). Writers draw seq under the
+ * change lock and commit before releasing it, so whatever is visible here has no gap below it: a
+ * device that stores the cursor never skips a change.
+ */
+export async function pullChanges(db: Sql, caller: Caller, since: string, limit: number): Promise<PullResponse> {
+  const scope = learnerScopeSql(caller, 'r.learner_id', 3);
+  const rows = await db.query<ChangeRow>(
+    `select r.entity, r.id, r.revision, r.deleted, r.data, r.updated_at, r.seq::text as seq
+       from records r
+      where r.centre_id = $1 and r.seq > $2::bigint and ${scope.sql}
+      order by r.seq
+      limit $${3 + scope.params.length}`,
+    [caller.centreId, since, ...scope.params, limit + 1],
+  );
+  // One row beyond the page tells whether there is more, without a count.
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return {
+    changes: page.map((r) => ({
+      entity: r.entity,
+      id: r.id,
+      revision: r.revision,
+      deleted: r.deleted,
+      data: r.data,
+      updatedAt: new Date(r.updated_at).toISOString(),
+    })),
+    cursor: page.at(-1)?.seq ?? since,
+    more,
+  };
+}
