@@ -132,16 +132,27 @@ function Harness({ targets = TARGETS, units = UNITS, initial = [] as string[], l
 const checkboxNames = () => screen.queryAllByRole('checkbox').map((c) => c.closest('label')!.textContent!.replace(/\s+/g, ' ').trim());
 
 describe('CriterionPicker', () => {
+  it('shows one collapsed line per unit while browsing, and opens the units a search matches', async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    const details = () => [...document.querySelectorAll('.picker-group details')] as HTMLDetailsElement[];
+    expect(details().length).toBeGreaterThan(1);
+    expect(details().every((d) => !d.open)).toBe(true);
+    await user.type(screen.getByLabelText('Search criteria'), 'risk assessment');
+    expect(details().length).toBeGreaterThan(0);
+    expect(details().every((d) => d.open)).toBe(true);
+  });
+
   it('groups criteria by unit then outcome, with ICTTech as its own group', () => {
     render(<Harness />);
     const hs = screen.getByRole('region', { name: /Health and Safety in ICT/ });
-    expect(within(hs).getAllByRole('group').map((g) => g.querySelector('legend')!.textContent)).toEqual(['Outcome 1: Know the law', 'Outcome 2: Work safely']);
+    expect(within(hs).getAllByRole('group').filter((g) => g.tagName === 'FIELDSET').map((g) => g.querySelector('legend')!.textContent)).toEqual(['Outcome 1: Know the law', 'Outcome 2: Work safely']);
     expect(within(hs).getByRole('checkbox', { name: /H&S in ICT · 1\.1 Describe the main health and safety laws/ })).toBeTruthy();
     // Reworded criteria say so.
     expect(within(hs).getByText(/official wording may differ/)).toBeTruthy();
 
     const icttech = screen.getByRole('region', { name: 'IET ICTTech competences' });
-    expect(within(icttech).getAllByRole('group').map((g) => g.querySelector('legend')!.textContent)).toEqual([
+    expect(within(icttech).getAllByRole('group').filter((g) => g.tagName === 'FIELDSET').map((g) => g.querySelector('legend')!.textContent)).toEqual([
       'A. Knowledge and understanding',
       'D. Communication and interpersonal skills',
     ]);

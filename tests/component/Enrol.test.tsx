@@ -36,7 +36,7 @@ describe('Enrol screen', () => {
     await fillAboutAndDates(user);
     const summary = screen.getByTestId('rules-summary');
     expect(summary.textContent).toContain('do not meet the rules yet');
-    expect(summary.textContent).toContain('12 of 72 credits');
+    expect(summary.textContent).toContain('12 credits chosen, 72 needed');
     for (const unitId of VALID_4520_03_OPTIONAL) await user.click(unitCheckbox(unitId));
     await waitFor(() => expect(screen.getByTestId('rules-summary').textContent).toContain('meet the rules of combination'));
     await user.click(screen.getByRole('button', { name: 'Save and start my portfolio' }));
@@ -56,7 +56,7 @@ describe('Enrol screen', () => {
     await user.click(screen.getByRole('checkbox', { name: /Technical advice and guidance/i }));
     const summary = screen.getByTestId('rules-summary');
     expect(summary.textContent).toMatch(/optional/i);
-    expect(summary.textContent).toContain('24 of 72 credits');
+    expect(summary.textContent).toContain('24 credits chosen, 72 needed');
   });
 
   it('refuses a registration after the qualification closed, and says why', async () => {

@@ -31,7 +31,7 @@ test('a learner enrols, logs evidence with a photo and sees progress, all offlin
   await enrolThroughUi(page);
   const rules = page.getByTestId('rules-summary');
   await expect(rules.getByRole('heading')).toHaveText('Your units meet the rules of combination');
-  await expect(rules).not.toContainText('more needed');
+  await expect(rules).not.toContainText('more to choose');
   await saveEnrolment(page);
   await expect(page.getByText(`(4520-03) · ${LEARNER.employer}`)).toBeVisible();
 

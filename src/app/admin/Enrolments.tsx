@@ -318,7 +318,7 @@ function SpecFacts({ spec, today }: { spec: QualificationSpec; today: string }) 
       <dt>Last registration</dt>
       <dd>
         {formatDate(spec.lastRegistrationDate)}
-        {today > spec.lastRegistrationDate && <> <span class="tag warn">closed to new learners</span></>}
+        {today > spec.lastRegistrationDate && <> <span class="tag warn">registration closed</span></>}
       </dd>
       <dt>Last certification</dt>
       <dd>{formatDate(spec.lastCertificationDate)}</dd>

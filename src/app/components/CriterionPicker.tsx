@@ -149,7 +149,7 @@ export function CriterionPicker({ targets, units, selected, onChange, searchId =
     <div class="criterion-picker">
       <h3 id={`${searchId}-selected-heading`}>Mapped ({selected.length})</h3>
       {selected.length === 0 ? (
-        <p class="muted small">None yet. Tick the criteria below that this evidence shows you can do.</p>
+        <p class="muted small">None yet. Search, or open a unit below, and tick the criteria this evidence shows you can do.</p>
       ) : (
         <ul ref={chipsRef} class="list" aria-labelledby={`${searchId}-selected-heading`} style={{ display: 'flex', flexWrap: 'wrap', gap: '0.5rem', marginBottom: '1rem' }}>
           {selected.map((id, index) => {
@@ -198,32 +198,45 @@ export function CriterionPicker({ targets, units, selected, onChange, searchId =
       </p>
 
       <div id={`${searchId}-results`}>
-        {groups.map((group) => (
-          <section key={group.key} class="card" aria-labelledby={domId('group', group.key)}>
-            <h3 id={domId('group', group.key)}>
-              {group.title}
-              {group.subtitle && <span class="small muted"> ({group.subtitle})</span>}
-            </h3>
-            {group.unit && <UnitNote unit={group.unit} hasCriteria={group.sections.length > 0 || needles.length > 0} />}
-            {group.sections.map((section) => (
-              <fieldset key={section.key}>
-                <legend class="label">{section.title}</legend>
-                {section.targets.map((target) => {
-                  const note = PROVENANCE_NOTE[extraById.get(target.id)?.provenance ?? 'verbatim'];
-                  return (
-                    <label class="check" key={target.id}>
-                      <input type="checkbox" value={target.id} checked={selectedSet.has(target.id)} onChange={() => toggle(target.id)} />
-                      <span>
-                        <strong>{target.label}</strong> {target.text}
-                        {note && <span class="small muted"> ({note})</span>}
-                      </span>
-                    </label>
-                  );
-                })}
-              </fieldset>
-            ))}
-          </section>
-        ))}
+        {groups.map((group) => {
+          const mapped = group.sections.reduce((n, section) => n + section.targets.filter((t) => selectedSet.has(t.id)).length, 0);
+          // Browsing shows one line per unit (a phone screen, not 66 rows); a search opens what matched.
+          return (
+            <section key={`${group.key}:${needles.length > 0}`} class="card picker-group" aria-labelledby={domId('group', group.key)}>
+             <details open={needles.length > 0}>
+              <summary>
+                <span>
+                  <h3 id={domId('group', group.key)} style={{ margin: 0 }}>
+                    {group.title}
+                    {group.subtitle && <span class="small muted"> ({group.subtitle})</span>}
+                  </h3>
+                  <span class="small muted" style={{ display: 'block', fontWeight: 400 }}>
+                    {group.sections.reduce((n, s) => n + s.targets.length, 0)} criteria{mapped > 0 ? ` · ${mapped} mapped` : ''}
+                  </span>
+                </span>
+              </summary>
+              {group.unit && <UnitNote unit={group.unit} hasCriteria={group.sections.length > 0 || needles.length > 0} />}
+              {group.sections.map((section) => (
+                <fieldset key={section.key}>
+                  <legend class="label">{section.title}</legend>
+                  {section.targets.map((target) => {
+                    const note = PROVENANCE_NOTE[extraById.get(target.id)?.provenance ?? 'verbatim'];
+                    return (
+                      <label class="check" key={target.id}>
+                        <input type="checkbox" value={target.id} checked={selectedSet.has(target.id)} onChange={() => toggle(target.id)} />
+                        <span>
+                          <strong>{target.label}</strong> {target.text}
+                          {note && <span class="small muted"> ({note})</span>}
+                        </span>
+                      </label>
+                    );
+                  })}
+                </fieldset>
+              ))}
+             </details>
+            </section>
+          );
+        })}
       </div>
       {matches.length > shown.length && (
         <button type="button" class="button secondary" onClick={() => setLimit((n) => n + PAGE_SIZE)}>

@@ -85,9 +85,9 @@ export function RulesSummary({ spec, chosen, headings = LEARNER_HEADINGS }: { sp
       </h2>
       <p>
         <strong>
-          {check.totalCredits} of {check.requiredCredits} credits
+          {check.totalCredits} credits chosen, {check.requiredCredits} needed
         </strong>
-        {check.creditsMissing > 0 ? ` (${check.creditsMissing} more needed)` : ''}
+        {check.creditsMissing > 0 ? ` (${check.creditsMissing} more to choose)` : ''}
       </p>
       <ul class="small">
         {check.groups.map((g) => (
@@ -110,7 +110,17 @@ export function RulesSummary({ spec, chosen, headings = LEARNER_HEADINGS }: { sp
           ))}
         </ul>
       )}
-      {spec.rules.note && <p class="small">{spec.rules.note}</p>}
+      {spec.rules.note && <SourceNote text={spec.rules.note} summary="Where these rules come from" />}
     </section>
+  );
+}
+
+/** Provenance of spec data matters to a centre, not to a learner choosing units: kept, but folded away. */
+export function SourceNote({ text, summary }: { text: string; summary: string }) {
+  return (
+    <details class="small source-note">
+      <summary>{summary}</summary>
+      <p>{text}</p>
+    </details>
   );
 }

@@ -9,7 +9,7 @@ import { useLive } from '../../data/live';
 import { CertificationNotice } from '../components/CertificationNotice';
 import { ErrorMessage, LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
-import { RulesSummary, UnitGroupChoice } from '../components/UnitChoice';
+import { RulesSummary, SourceNote, UnitGroupChoice } from '../components/UnitChoice';
 import { usePortfolio, type Portfolio } from '../portfolio';
 
 interface FormState {
@@ -102,15 +102,15 @@ function QualificationChoice({ specs, value, today, error, onChange }: { specs: 
           <label class="check card" key={spec.id} style={{ marginBottom: '0.5rem' }}>
             <input type="radio" name="qualificationId" id={`qualification-${spec.id}`} value={spec.id} checked={value === spec.id} onChange={() => onChange(spec.id)} />
             <span>
-              <strong>
-                {spec.title} ({spec.id})
+              <strong class="nowrap-id">
+                {spec.title} <span class="nowrap">({spec.id})</span>
               </strong>
               <span class="small muted" style={{ display: 'block' }}>
                 Level {spec.level} · {spec.credits} credits · {spec.accreditationNumber} · guided learning {spec.guidedLearningHours.min}–{spec.guidedLearningHours.max} hours · total qualification time {spec.totalQualificationTime} hours
               </span>
               <span class="small" style={{ display: 'block' }}>
                 Last registration {formatDate(spec.lastRegistrationDate)}
-                {closedForNew && <span class="tag warn"> closed to new learners</span>} · last certification {formatDate(spec.lastCertificationDate)}
+                {closedForNew && <span class="tag warn">registration closed</span>} · last certification {formatDate(spec.lastCertificationDate)}
               </span>
             </span>
           </label>
@@ -219,7 +219,7 @@ function EnrolForm({ specs, existing }: { specs: QualificationSpec[]; existing: 
       {spec && (
         <section aria-labelledby="units-heading">
           <h2 id="units-heading">Units</h2>
-          {spec.note && <p class="banner info">{spec.note}</p>}
+          {spec.note && <SourceNote text={spec.note} summary="About this unit list: it is incomplete" />}
           {spec.rules.groups.map((group) => (
             <UnitGroupChoice key={group.id} spec={spec} group={group} chosen={form.optionalUnitIds} onToggle={toggleUnit} />
           ))}
