@@ -1,6 +1,6 @@
 import type { EvidenceStatus } from './evidence';
 import type { CompetenceStandard, Criterion, IsoDate, QualificationSpec, Unit, UnitCompleteness } from './qualification';
-import { checkRulesOfCombination, type RuleCheck } from './rules';
+import { checkRulesOfCombination, unitName, type RuleCheck } from './rules';
 import { enrolledUnitIds } from './specs';
 import { daysBetween } from './dates';
 
@@ -43,6 +43,7 @@ export interface OutcomeProgress extends CriterionCounts {
 export interface UnitProgress extends CriterionCounts {
   unitId: string;
   title: string;
+  reference: string | null;
   level: number;
   credits: number | null;
   mandatory: boolean;
@@ -126,7 +127,9 @@ function indexEvidence(evidence: readonly MappedEvidence[]): Map<string, Criteri
   return byCriterion;
 }
 
-function unitProgress(unit: Unit, byCriterion: Map<string, CriterionEvidence>, gaps: Gap[]): UnitProgress {
+function unitProgress(spec: QualificationSpec, unit: Unit, byCriterion: Map<string, CriterionEvidence>, gaps: Gap[]): UnitProgress {
+  // Two units may share a title at different levels (Technical Fault Diagnosis L3 and L4).
+  const title = unitName(spec, unit);
   let total = 0;
   let evidenced = 0;
   let assessed = 0;
@@ -139,7 +142,7 @@ function unitProgress(unit: Unit, byCriterion: Map<string, CriterionEvidence>, g
       const isEvidenced = evidenceIds.length > 0;
       const isAssessed = entry?.assessed ?? false;
       if (isEvidenced) oEvidenced++;
-      else gaps.push({ criterion, unitId: unit.id, unitTitle: unit.title, outcomeNumber: outcome.number, outcomeTitle: outcome.title });
+      else gaps.push({ criterion, unitId: unit.id, unitTitle: title, outcomeNumber: outcome.number, outcomeTitle: outcome.title });
       if (isAssessed) oAssessed++;
       return { id: criterion.id, number: criterion.number, text: criterion.text, evidenceIds, evidenced: isEvidenced, assessed: isAssessed };
     });
@@ -151,7 +154,8 @@ function unitProgress(unit: Unit, byCriterion: Map<string, CriterionEvidence>, g
   const specComplete = unit.completeness === 'complete';
   return {
     unitId: unit.id,
-    title: unit.title,
+    title,
+    reference: unit.reference,
     level: unit.level,
     credits: unit.credits,
     mandatory: unit.mandatory,
@@ -173,7 +177,7 @@ export function computeProgress(
   const byCriterion = indexEvidence(evidence);
   const unitsById = new Map(spec.units.map((u) => [u.id, u]));
   const gaps: Gap[] = [];
-  const units = enrolledUnitIds(spec, optionalUnitIds).map((id) => unitProgress(unitsById.get(id)!, byCriterion, gaps));
+  const units = enrolledUnitIds(spec, optionalUnitIds).map((id) => unitProgress(spec, unitsById.get(id)!, byCriterion, gaps));
 
   let total = 0;
   let evidenced = 0;

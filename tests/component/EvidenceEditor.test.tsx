@@ -251,7 +251,7 @@ describe('EvidenceEditor: attachments', () => {
     await user.upload(input, file);
 
     await waitFor(async () => expect((await only()).attachments.map((a) => a.id)).toEqual([sha]));
-    const blob = (await db().attachments.get(sha))!.blob;
+    const blob = (await db().attachments.get(sha))!.blob!;
     expect(blob.size).toBe(file.size);
     expect(await blob.text()).toBe(bytes);
     const img = (await screen.findByRole('img', { name: 'server-rack.png' })) as HTMLImageElement;
@@ -369,7 +369,7 @@ describe('EvidenceEditor: history', () => {
     const history = (await screen.findByRole('heading', { name: 'History' })).closest('section')!;
     await within(history).findByText('Edited');
     expect(within(history).getByText('Created')).toBeTruthy();
-    expect(within(history).getByText('Changed the title and hours.')).toBeTruthy();
+    expect(within(history).getByText('Changed the title and the hours.')).toBeTruthy();
     const items = within(history).getAllByRole('listitem');
     expect(items[0]!.textContent).toContain('Edited');
 

@@ -14,14 +14,14 @@ const ACTION_WORDS: Record<EvidenceHistoryAction, string> = {
 };
 
 export const FIELD_WORDS: Record<keyof EvidenceContent, string> = {
-  title: 'title',
-  narrative: 'what you did and learned',
-  activityDate: 'date of the activity',
-  method: 'assessment method',
-  hours: 'hours',
-  offTheJob: 'off-the-job',
-  attachments: 'files',
-  criterionIds: 'mapped criteria',
+  title: 'the title',
+  narrative: 'the account of what you did and learned',
+  activityDate: 'the date of the activity',
+  method: 'the assessment method',
+  hours: 'the hours',
+  offTheJob: 'whether the hours were off-the-job',
+  attachments: 'the files',
+  criterionIds: 'the mapped criteria',
 };
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -44,7 +44,7 @@ function when(entry: EvidenceHistoryEntry): string {
 
 function changedInWords(fields: string[]): string | null {
   const words = fields.map((f) => FIELD_WORDS[f as keyof EvidenceContent] ?? f);
-  return words.length === 0 ? null : `Changed the ${list.format(words)}.`;
+  return words.length === 0 ? null : `Changed ${list.format(words)}.`;
 }
 
 /** An earlier version's content, read-only. */

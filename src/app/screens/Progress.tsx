@@ -8,6 +8,20 @@ import { useEnrolmentEvidence } from '../evidence-live';
 import { usePortfolio, type Portfolio } from '../portfolio';
 
 type UnitProgress = QualificationProgress['units'][number];
+type Gap = QualificationProgress['gaps'][number];
+
+/** The gap list reads unit by unit, outcome by outcome, instead of repeating both on every row. */
+function groupGaps(gaps: Gap[]) {
+  const units: Array<{ unitId: string; unitTitle: string; outcomes: Array<{ number: number; title: string; criteria: Gap['criterion'][] }> }> = [];
+  for (const gap of gaps) {
+    let unit = units.at(-1);
+    if (unit?.unitId !== gap.unitId) units.push((unit = { unitId: gap.unitId, unitTitle: gap.unitTitle, outcomes: [] }));
+    let outcome = unit.outcomes.at(-1);
+    if (outcome?.number !== gap.outcomeNumber) unit.outcomes.push((outcome = { number: gap.outcomeNumber, title: gap.outcomeTitle, criteria: [] }));
+    outcome.criteria.push(gap.criterion);
+  }
+  return units;
+}
 
 function pct(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 100);
@@ -39,7 +53,8 @@ function UnitCard({ unit, titles }: { unit: UnitProgress; titles: Map<string, st
         <span style={{ flex: 1 }}>
           {unit.title} {status}
           <span class="small muted" style={{ display: 'block', fontWeight: 400 }}>
-            {unit.criteriaEvidenced} of {unit.criteriaTotal} criteria evidenced · {unit.credits === null ? 'credits not known' : `${unit.credits} credits`}
+            {unit.reference ? `${unit.reference} · ` : ''}level {unit.level} · {unit.criteriaEvidenced} of {unit.criteriaTotal} criteria evidenced ·{' '}
+            {unit.credits === null ? 'credits not known' : `${unit.credits} credits`}
             {unit.mandatory ? ' · mandatory' : ''}
           </span>
           <Meter part={unit.criteriaEvidenced} whole={unit.criteriaTotal} label={`${unit.title}: criteria evidenced`} />
@@ -121,7 +136,7 @@ function ProgressView({ portfolio, evidence }: { portfolio: Portfolio; evidence:
         </h2>
         <p>
           <strong>{hours.logged} hours</strong> logged against {hours.plannedToDate} planned by today ({hours.percentOfPlanToDate}%). Plan: {enrolment.plannedOffTheJobHoursPerWeek} hours a
-          week, {hours.plannedTotal} hours by {formatDate(enrolment.plannedEndDate)}.
+          week, {Math.round(hours.plannedTotal)} hours by {formatDate(enrolment.plannedEndDate)}.
         </p>
         <Meter part={Math.min(hours.logged, hours.plannedToDate)} whole={hours.plannedToDate} label="Off-the-job hours against plan to date" />
       </section>
@@ -136,17 +151,30 @@ function ProgressView({ portfolio, evidence }: { portfolio: Portfolio; evidence:
         {progress.gaps.length === 0 ? (
           <p>Every known criterion of your units has evidence.</p>
         ) : (
-          <ul class="list" data-testid="gap-list">
-            {progress.gaps.map((gap) => (
-              <li key={gap.criterion.id} style={{ padding: '0.5rem 0' }}>
-                <span class="small muted">
-                  {gap.unitTitle} · outcome {gap.outcomeNumber}
-                </span>
-                <br />
-                <strong>{gap.criterion.number}</strong> {gap.criterion.text}
-              </li>
+          <div data-testid="gap-list">
+            {groupGaps(progress.gaps).map((unit) => (
+              <section key={unit.unitId}>
+                <h3>{unit.unitTitle}</h3>
+                {unit.outcomes.map((outcome) => (
+                  <div key={outcome.number}>
+                    <p class="small muted" style={{ margin: '0.25rem 0' }}>
+                      Outcome {outcome.number}: {outcome.title}
+                    </p>
+                    <ul class="list">
+                      {outcome.criteria.map((criterion) => (
+                        <li key={criterion.id} style={{ padding: '0.4rem 0' }}>
+                          <strong>{criterion.number}</strong> {criterion.text}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                ))}
+              </section>
             ))}
-          </ul>
+            <a class="button" href="/evidence/new">
+              Log evidence for a gap
+            </a>
+          </div>
         )}
       </section>
       {competences && icttech && (
