@@ -16,3 +16,20 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denyl
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
+
+// Background Sync (Chromium): the browser wakes the worker once a connection is back. The pages
+// hold the session and the database connection, so the worker only asks every open page to sync.
+// (Kept in step with BACKGROUND_SYNC_TAG and SYNC_REQUESTED in src/sync/scheduler.ts.)
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+
+self.addEventListener('sync' as keyof ServiceWorkerGlobalScopeEventMap, (event) => {
+  const sync = event as unknown as SyncEvent;
+  if (sync.tag !== 'portfolio-sync') return;
+  sync.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((clients) => {
+      for (const client of clients) client.postMessage({ type: 'SYNC_REQUESTED' });
+    }),
+  );
+});

@@ -1,15 +1,31 @@
 import { render } from 'preact';
 import { App } from './app/App';
+import { createAppServices } from './app/services';
 import { registerServiceWorker } from './app/sw-bridge';
 import { seedShippedFrameworks } from './data/frameworks';
 import { requestPersistentStorage } from './data/storage';
 import './app/styles.css';
 
-// Specs must be on the device before any screen reads them; the shell renders meanwhile.
-const seeded = seedShippedFrameworks().catch((error: unknown) => {
-  console.error('Could not store the qualification specs on this device', error);
-  throw error;
-});
-render(<App />, document.getElementById('app')!);
-void seeded.then(() => requestPersistentStorage());
-void registerServiceWorker();
+const services = createAppServices();
+
+async function boot(): Promise<void> {
+  // The signed-in user's own database must be open before any screen reads: one small read.
+  try {
+    await services.account.restore();
+  } catch (error) {
+    // Without the settings store the app still works on this device, in the default database.
+    console.error('Could not read who is signed in on this device', error);
+  }
+  // Specs must be on the device before any screen reads them; the shell renders meanwhile.
+  const seeded = seedShippedFrameworks().catch((error: unknown) => {
+    console.error('Could not store the qualification specs on this device', error);
+    throw error;
+  });
+  render(<App services={services} />, document.getElementById('app')!);
+  void seeded.then(() => requestPersistentStorage());
+  void registerServiceWorker();
+  // Sync starts after the first render: the screens never wait for the network.
+  await services.sync.start();
+}
+
+void boot().catch((error: unknown) => console.error('The app could not start syncing', error));

@@ -2,10 +2,9 @@ import { ErrorBoundary, LocationProvider, Route, Router, lazy, useLocation } fro
 import { useEffect, useState } from 'preact/hooks';
 import { db } from '../data/db';
 import { settleWrites } from '../data/pending-writes';
-import { pendingCount } from '../data/outbox';
-import { useLive } from '../data/live';
+import { SyncStatusBar } from './components/SyncStatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
-import { useOnline } from './online';
+import { ServicesProvider, defaultServices, useAccount, type AppServices } from './services';
 import { useIsAdmin } from './admin/role';
 import Home from './screens/Home';
 
@@ -16,6 +15,7 @@ const EvidenceEditor = lazy(() => import('./screens/EvidenceEditor'));
 const Progress = lazy(() => import('./screens/Progress'));
 const Device = lazy(() => import('./screens/Device'));
 const NotFound = lazy(() => import('./screens/NotFound'));
+const SignIn = lazy(() => import('./screens/SignIn'));
 // Centre admin screens: their own chunks, so learners never download them.
 const AdminOverview = lazy(() => import('./admin/Overview'));
 const AdminUsers = lazy(() => import('./admin/Users'));
@@ -49,18 +49,6 @@ function Navigation() {
   );
 }
 
-function SyncStatus() {
-  const online = useOnline();
-  const waiting = useLive(pendingCount, []);
-  const count = waiting.status === 'ready' ? waiting.value : 0;
-  return (
-    <div class="status-strip" role="status" aria-live="polite">
-      <span class={`pill ${online ? 'online' : 'offline'}`}>{online ? 'Online' : 'Offline'}</span>
-      <span>{count === 0 ? 'All changes saved on this device' : `${count} ${count === 1 ? 'change' : 'changes'} saved on this device, waiting for the centre`}</span>
-    </div>
-  );
-}
-
 /** Another tab opened a newer database version: stop writing here and ask for a reload. */
 function useDatabaseReplaced(): boolean {
   const [replaced, setReplaced] = useState(false);
@@ -77,10 +65,29 @@ function useDatabaseReplaced(): boolean {
   return replaced;
 }
 
-export function App() {
+/**
+ * The whole app. The screens are keyed by the open database, so signing in or out (which opens
+ * another user's database) remounts every screen and no live query keeps reading the old one.
+ */
+export function App({ services }: { services?: AppServices }) {
+  return (
+    <ServicesProvider services={services ?? defaultServices()}>
+      <LocationProvider>
+        <KeyedByDatabase />
+      </LocationProvider>
+    </ServicesProvider>
+  );
+}
+
+function KeyedByDatabase() {
+  const { databaseName } = useAccount();
+  return <Shell key={databaseName} />;
+}
+
+function Shell() {
   const replaced = useDatabaseReplaced();
   return (
-    <LocationProvider>
+    <>
       <a class="skip-link" href="#main">
         Skip to content
       </a>
@@ -89,7 +96,7 @@ export function App() {
           ICT Portfolio
         </a>
         <Navigation />
-        <SyncStatus />
+        <SyncStatusBar />
       </header>
       <UpdateBanner beforeReload={settleWrites} />
       {replaced && (
@@ -109,6 +116,7 @@ export function App() {
           <Route path="/evidence/:id" component={EvidenceEditor} />
           <Route path="/progress" component={Progress} />
           <Route path="/device" component={Device} />
+          <Route path="/sign-in" component={SignIn} />
           <Route path="/admin" component={AdminOverview} />
           <Route path="/admin/users" component={AdminUsers} />
           <Route path="/admin/caseloads" component={AdminCaseloads} />
@@ -117,6 +125,6 @@ export function App() {
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>
-    </LocationProvider>
+    </>
   );
 }

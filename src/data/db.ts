@@ -2,7 +2,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { LearnerProfile, Enrolment } from '../domain/enrolment';
 import type { Evidence, EvidenceHistoryEntry } from '../domain/evidence';
 import type { FrameworkSpec } from '../domain/qualification';
-import type { Mutation } from '../domain/sync';
+import type { Mutation, RejectReason, SyncRecord } from '../domain/sync';
 
 export interface StoredFramework {
   /** `${id}@${version}`: every version is kept, because an enrolment keeps the version it started on. */
@@ -19,7 +19,11 @@ export type UploadState = 'pending' | 'uploading' | 'uploaded' | 'failed';
 export interface StoredAttachment {
   /** SHA-256 of the bytes (hex): a retried upload or a second pick of the same file cannot duplicate. */
   id: string;
-  blob: Blob;
+  /**
+   * The bytes; null for a file another device added that is known here only by its metadata
+   * (pulled records do not bring their files: they are downloaded when first viewed).
+   */
+  blob: Blob | null;
   name: string;
   type: string;
   size: number;
@@ -32,18 +36,45 @@ export interface OutboxEntry extends Mutation {
   seq?: number;
   attempts: number;
   lastError: string | null;
-  /** Set once the mutation has been handed to the network: it is then never coalesced into. */
+  /**
+   * Set once the mutation has been handed to the network: it is then never coalesced into, because
+   * the centre may have applied it and would answer a resend of its id without reading the patch.
+   */
   sentAt: string | null;
+  /**
+   * Why the centre refused this change, while it waits for the user (Retry or Discard). A refused
+   * mutation is never resent on its own: the same change would only be refused again.
+   */
+  reason?: RejectReason | null;
+  /** The centre's copy of the record, when it sent one with a refusal: what "Discard" restores. */
+  serverRecord?: SyncRecord | null;
+  /**
+   * Conflict copies the user resolved in this change. `conflicts` in the patch is a whole list;
+   * these ids let a newer centre copy keep conflict copies this device never saw.
+   */
+  resolvedConflictIds?: string[];
+}
+
+/** Rows the centre also holds carry the revision they match, so the next change is based on it. */
+export interface Synced {
+  serverRevision?: number;
+}
+
+/** Small per-database facts of sync (pull cursor, last success): they change with the data. */
+export interface MetaRow {
+  key: string;
+  value: unknown;
 }
 
 export class PortfolioDb extends Dexie {
   frameworks!: EntityTable<StoredFramework, 'key'>;
-  profile!: EntityTable<LearnerProfile, 'id'>;
-  enrolments!: EntityTable<Enrolment, 'id'>;
+  profile!: EntityTable<LearnerProfile & Synced, 'id'>;
+  enrolments!: EntityTable<Enrolment & Synced, 'id'>;
   evidence!: EntityTable<Evidence, 'id'>;
   evidenceHistory!: EntityTable<EvidenceHistoryEntry, 'id'>;
   attachments!: EntityTable<StoredAttachment, 'id'>;
   outbox!: EntityTable<OutboxEntry, 'seq'>;
+  meta!: EntityTable<MetaRow, 'key'>;
 
   constructor(name: string) {
     super(name);
@@ -66,6 +97,19 @@ export class PortfolioDb extends Dexie {
           item.conflicts ??= [];
         }),
     );
+    // v3: sync with the centre. The pull cursor lives in `meta`, written in the same transaction
+    // as the records it brought; outbox entries can wait with the reason the centre refused them.
+    this.version(3)
+      .stores({ meta: 'key' })
+      .upgrade((tx) =>
+        tx
+          .table('outbox')
+          .toCollection()
+          .modify((entry: Partial<OutboxEntry>) => {
+            entry.reason ??= null;
+            entry.serverRecord ??= null;
+          }),
+      );
   }
 }
 

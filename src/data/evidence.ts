@@ -9,6 +9,7 @@ import {
   type EvidenceStatus,
 } from '../domain/evidence';
 import { uuidv7 } from '../domain/ids';
+import type { FieldConflict } from '../domain/sync';
 import { db, type StoredAttachment } from './db';
 import { guardWrite } from './errors';
 import { sha256OfBlob } from './hash';
@@ -48,7 +49,11 @@ function changedFields(before: EvidenceContent, patch: Partial<EvidenceContent>)
 
 const evidenceTables = () => [db().evidence, db().evidenceHistory, db().outbox];
 
-async function appendHistory(
+/** The device id recorded on history entries for changes that came from the centre (another device). */
+export const CENTRE_DEVICE = 'centre';
+
+/** Adds (or coalesces) a history entry. Call inside a transaction that includes evidenceHistory. */
+export async function appendHistory(
   evidenceId: string,
   action: EvidenceHistoryAction,
   fields: string[],
@@ -98,6 +103,8 @@ async function mutate(
   id: string,
   action: EvidenceHistoryAction,
   change: (current: Evidence) => Partial<Evidence> | null,
+  /** More writes that belong to the same change, run inside its transaction after the enqueue. */
+  alsoWrite?: () => Promise<void>,
 ): Promise<Evidence> {
   const device = await deviceId();
   return guardWrite(() =>
@@ -110,8 +117,10 @@ async function mutate(
       const next: Evidence = { ...current, ...patch, updatedAt: now, dirty: 1 };
       await db().evidence.put(next);
       const fields = changedFields(contentOf(current), patch as Partial<EvidenceContent>);
-      await appendHistory(id, action, fields, contentOf(current), device, now);
+      // Resolving a conflict by keeping the current text changes no content: nothing to show.
+      if (action !== 'edited' || fields.length > 0) await appendHistory(id, action, fields, contentOf(current), device, now);
       await enqueue('evidence', id, action === 'deleted' ? 'delete' : 'upsert', current.serverRevision, { ...patch, updatedAt: now });
+      await alsoWrite?.();
       return next;
     }),
   );
@@ -219,14 +228,21 @@ export async function addAttachments(
       const current = await db().evidence.get(evidenceId);
       if (!current) throw new EvidenceNotFoundError(evidenceId);
       if (!EDITABLE.has(current.status)) throw new EvidenceLockedError(current.status);
-      // The same bytes picked twice, or already held for another item, are stored once.
-      const seen = new Set(await db().attachments.where('id').anyOf(prepared.map((a) => a.id)).primaryKeys());
-      const fresh = prepared.filter((a) => {
-        if (seen.has(a.id)) return false;
-        seen.add(a.id);
-        return true;
-      });
-      if (fresh.length > 0) await db().attachments.bulkAdd(fresh);
+      // The same bytes picked twice, or already held for another item, are stored once. A file known
+      // only by name (added on another device, not downloaded) takes the bytes picked here.
+      const existing = await db().attachments.bulkGet(prepared.map((a) => a.id));
+      const seen = new Set(existing.filter((row) => !!row?.blob).map((row) => row!.id));
+      const fresh = prepared
+        .filter((a) => {
+          if (seen.has(a.id)) return false;
+          seen.add(a.id);
+          return true;
+        })
+        .map((a) => {
+          const known = existing.find((row) => row?.id === a.id);
+          return known ? { ...a, uploadState: known.uploadState, uploadUrl: known.uploadUrl } : a;
+        });
+      if (fresh.length > 0) await db().attachments.bulkPut(fresh);
       const refs: AttachmentRef[] = [...current.attachments];
       for (const a of prepared)
         if (!refs.some((r) => r.id === a.id)) refs.push({ id: a.id, name: a.name, type: a.type, size: a.size });
@@ -249,4 +265,101 @@ export async function removeAttachment(evidenceId: string, attachmentId: string)
 
 export async function attachmentBlob(id: string): Promise<Blob | null> {
   return (await db().attachments.get(id))?.blob ?? null;
+}
+
+// --- Sync conflicts ---------------------------------------------------------------------------
+
+export type ConflictChoice = 'use-conflict' | 'keep-both' | 'dismiss';
+
+export class ConflictNotFoundError extends Error {
+  override readonly name = 'ConflictNotFoundError';
+  constructor() {
+    super('That conflicting version has already been resolved (perhaps on another device or tab).');
+  }
+}
+
+/** Fields whose two versions can sensibly be kept side by side. */
+export function canKeepBoth(field: string): boolean {
+  return field === 'title' || field === 'narrative' || field === 'criterionIds' || field === 'attachments';
+}
+
+function bothValues(field: keyof EvidenceContent, current: unknown, other: unknown): unknown {
+  if (field === 'title') return `${String(current).trim()} / ${String(other).trim()}`.slice(0, 300);
+  if (field === 'narrative') return `${String(current).trimEnd()}\n\n${String(other).trim()}`;
+  if (field === 'criterionIds') return [...new Set([...(current as string[]), ...(other as string[])])];
+  if (field === 'attachments') {
+    const refs = [...(current as AttachmentRef[])];
+    for (const ref of other as AttachmentRef[]) if (!refs.some((r) => r.id === ref.id)) refs.push(ref);
+    return refs;
+  }
+  throw new Error(`Both versions of the ${field} cannot be kept together: choose one.`);
+}
+
+/**
+ * Settles one conflict copy: take its text instead of the current one, keep both (the copy added
+ * below the current text), or dismiss it. Written like any edit: the record, its history (so the
+ * text that is replaced can be restored) and one outbox change with the field and the remaining
+ * conflict copies, in one transaction.
+ */
+export async function resolveConflict(evidenceId: string, conflictId: string, choice: ConflictChoice): Promise<Evidence> {
+  const change = (current: Evidence): Partial<Evidence> => {
+    if (!EDITABLE.has(current.status)) throw new EvidenceLockedError(current.status);
+    const conflict = current.conflicts.find((c) => c.id === conflictId);
+    if (!conflict) throw new ConflictNotFoundError();
+    const conflicts: FieldConflict[] = current.conflicts.filter((c) => c.id !== conflictId);
+    if (choice === 'dismiss') return { conflicts };
+    const field = conflict.field as keyof EvidenceContent;
+    const schema = EvidenceContent.shape[field];
+    if (!schema) throw new Error(`This conflict is about “${conflict.field}”, which this version of the app does not know. Dismiss it, or update the app.`);
+    const value = choice === 'use-conflict' ? conflict.value : bothValues(field, current[field], conflict.value);
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new Error(`That version cannot be used: ${parsed.error.issues[0]?.message ?? 'it is not valid'}.`);
+    return { [field]: parsed.data, conflicts } as Partial<Evidence>;
+  };
+  // The outbox patch carries the whole remaining list; the entry also names the resolved copy, so
+  // a newer centre copy that brings other conflict copies keeps those (see rebaseEvidence).
+  const nameResolved = async () => {
+    const entry = await db()
+      .outbox.where('[entity+recordId]')
+      .equals(['evidence', evidenceId])
+      .filter((m) => m.sentAt === null)
+      .last();
+    if (entry) await db().outbox.update(entry.seq!, { resolvedConflictIds: [...new Set([...(entry.resolvedConflictIds ?? []), conflictId])] });
+  };
+  return mutate(evidenceId, 'edited', change, nameResolved);
+}
+
+/**
+ * Keeps what this device holds of an item as a new draft (the centre refused the change because
+ * the item was signed off meanwhile). Call inside a transaction over evidence, history and outbox.
+ */
+export async function keepAsNewDraft(source: Evidence, titleNote: string, device: string): Promise<Evidence> {
+  const now = new Date().toISOString();
+  const content = contentOf(source);
+  const title = `${content.title.trim() || 'Untitled draft'} ${titleNote}`.slice(0, 300);
+  const copy: Evidence = {
+    ...content,
+    title,
+    id: uuidv7(),
+    enrolmentId: source.enrolmentId,
+    status: 'draft',
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    serverRevision: 0,
+    dirty: 1,
+    conflicts: [],
+  };
+  await db().evidence.add(copy);
+  await appendHistory(copy.id, 'created', [], null, device, now);
+  const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, ...patch } = copy;
+  await enqueue('evidence', copy.id, 'upsert', 0, patch);
+  return copy;
+}
+
+/** Records in the item's history that the centre replaced its content, so the old text can be restored. */
+export async function noteReplacedByCentre(before: Evidence, after: Evidence): Promise<void> {
+  const fields = changedFields(contentOf(before), contentOf(after));
+  if (fields.length === 0) return;
+  await appendHistory(before.id, 'edited', fields, contentOf(before), CENTRE_DEVICE, new Date().toISOString());
 }

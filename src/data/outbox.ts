@@ -22,7 +22,8 @@ export async function enqueue(
     .filter((m) => m.sentAt === null)
     .last();
   if (waiting && waiting.op === op) {
-    await outbox.update(waiting.seq!, { patch: { ...waiting.patch, ...patch } });
+    // A new edit of a change the centre refused is the user's answer to the refusal: send it again.
+    await outbox.update(waiting.seq!, { patch: { ...waiting.patch, ...patch }, reason: null, lastError: null });
     return;
   }
   const entry: OutboxEntry = {
@@ -36,6 +37,8 @@ export async function enqueue(
     attempts: 0,
     lastError: null,
     sentAt: null,
+    reason: null,
+    serverRecord: null,
   };
   await outbox.add(entry);
 }

@@ -28,15 +28,20 @@ export interface CentreClient {
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
+/** The part of `fetch` the client uses: the sync engine passes one that it can abort, tests a fake centre. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
 /** The token is read on every call, so signing in again takes effect at once. */
-export function centreClient(getToken: () => string | null, baseUrl = ''): CentreClient {
+export function centreClient(getToken: () => string | null, baseUrl = '', fetchImpl: FetchLike = (input, init) => fetch(input, init)): CentreClient {
   async function authorisedFetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const token = getToken();
     if (token) headers.set('Authorization', `Bearer ${token}`);
     try {
-      return await fetch(`${baseUrl}${path}`, { ...init, headers });
+      return await fetchImpl(`${baseUrl}${path}`, { ...init, headers });
     } catch (error) {
+      // A sync being stopped (sign-out) is not a lost connection: let the caller see the abort.
+      if ((error as { name?: string } | null)?.name === 'AbortError') throw error;
       throw new CentreError('offline', 'Cannot reach your centre: you may be offline. Your work is saved on this device.', null, String(error));
     }
   }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AttachmentRef } from '../../domain/evidence';
 import { attachmentBlob } from '../../data/evidence';
 import { formatBytes } from '../../data/storage';
+import { useServices } from '../services';
 
 /**
  * How Blobs become URLs. A module-level seam so tests (and any environment without object URLs)
@@ -42,13 +43,28 @@ function typeLabel(a: AttachmentRef): string {
   }
 }
 
-/** Loads the stored Blob as an object URL for as long as the caller is mounted. */
-function useObjectUrl(attachmentId: string): { url: string | null; missing: boolean } {
+interface StoredFile {
+  url: string | null;
+  missing: boolean;
+  /** Fetching the bytes from the centre (a file added on another device). */
+  downloading: boolean;
+  downloadError: unknown;
+  retry: () => void;
+}
+
+/**
+ * Loads the stored Blob as an object URL for as long as the caller is mounted. A file added on
+ * another device is fetched from the centre the first time it is viewed (when signed in).
+ */
+function useObjectUrl(attachment: AttachmentRef): StoredFile {
+  const { sync } = useServices();
   const [state, setState] = useState<{ url: string | null; missing: boolean }>({ url: null, missing: false });
+  const [download, setDownload] = useState<{ running: boolean; error: unknown; attempt: number }>({ running: false, error: null, attempt: 0 });
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     let url: string | null = null;
     let cancelled = false;
-    attachmentBlob(attachmentId).then(
+    attachmentBlob(attachment.id).then(
       (blob) => {
         if (cancelled) return;
         if (!blob) return setState({ url: null, missing: true });
@@ -65,12 +81,36 @@ function useObjectUrl(attachmentId: string): { url: string | null; missing: bool
       // Object URLs pin the Blob in memory until revoked; photos and videos are large.
       if (url) objectUrls.revoke(url);
     };
-  }, [attachmentId]);
-  return state;
+  }, [attachment.id, version]);
+  useEffect(() => {
+    if (!state.missing || !sync.canDownload() || download.error !== null) return;
+    let cancelled = false;
+    setDownload((d) => ({ ...d, running: true }));
+    sync.downloadAttachment(attachment).then(
+      () => {
+        if (cancelled) return;
+        setDownload((d) => ({ ...d, running: false }));
+        setVersion((v) => v + 1);
+      },
+      (error: unknown) => {
+        console.error(error);
+        if (!cancelled) setDownload((d) => ({ ...d, running: false, error }));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [state.missing, download.attempt]);
+  return {
+    ...state,
+    downloading: download.running,
+    downloadError: download.error,
+    retry: () => setDownload((d) => ({ running: false, error: null, attempt: d.attempt + 1 })),
+  };
 }
 
 function AttachmentItem({ attachment, onRemove, busy }: { attachment: AttachmentRef; onRemove?: ((a: AttachmentRef) => void) | undefined; busy: boolean }) {
-  const { url, missing } = useObjectUrl(attachment.id);
+  const { url, missing, downloading, downloadError, retry } = useObjectUrl(attachment);
   const kind = kindOf(attachment.type);
   const mediaStyle = { display: 'block', maxWidth: '100%', maxHeight: '16rem', borderRadius: 'var(--radius)', marginBottom: '0.5rem' };
   return (
@@ -96,7 +136,24 @@ function AttachmentItem({ attachment, onRemove, busy }: { attachment: Attachment
           {typeLabel(attachment)} · {formatBytes(attachment.size)}
         </span>
       </p>
-      {missing && <p class="small muted">This file is not on this device. It will appear once it has been downloaded from your centre.</p>}
+      {missing && downloading && (
+        <p class="small muted" role="status">
+          Not on this device yet: downloading it from your centre…
+        </p>
+      )}
+      {missing && !downloading && downloadError === null && (
+        <p class="small muted">This file is not on this device yet. It will appear once it has been downloaded from your centre.</p>
+      )}
+      {missing && downloadError !== null && (
+        <div class="small" role="alert">
+          <p>
+            This file is not on this device yet, and downloading it failed: {downloadError instanceof Error ? downloadError.message : String(downloadError)}
+          </p>
+          <button type="button" class="button secondary" onClick={retry}>
+            Try downloading {attachment.name} again
+          </button>
+        </div>
+      )}
       {onRemove && (
         <button type="button" class="button secondary" disabled={busy} aria-label={`Remove ${attachment.name}`} onClick={() => onRemove(attachment)}>
           Remove

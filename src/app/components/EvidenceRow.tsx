@@ -27,6 +27,14 @@ export function EvidenceRow({ evidence }: { evidence: Evidence }) {
     <li>
       <a class="list-link" href={`/evidence/${evidence.id}`}>
         <span class="list-title">{evidence.title.trim() || 'Untitled draft'}</span> <StatusTag evidence={evidence} />
+        {evidence.conflicts.length > 0 && (
+          <>
+            {' '}
+            <span class="tag conflict" title="Changed on two devices: open it to choose which version to keep">
+              Conflict
+            </span>
+          </>
+        )}
         <span class="small muted" style={{ display: 'block' }}>
           {details.join(' · ')}
         </span>

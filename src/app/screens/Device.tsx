@@ -1,11 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { pendingCount } from '../../data/outbox';
-import { useLive } from '../../data/live';
 import { deviceId } from '../../data/settings';
 import { formatBytes, requestPersistentStorage, storageStatus, type StorageStatus } from '../../data/storage';
-import { LiveView } from '../components/feedback';
+import { AccountPanel } from '../components/AccountPanel';
 import { Page } from '../components/Page';
-import { useOnline } from '../online';
+import { SyncPanel } from '../components/SyncPanel';
 
 function StorageCard() {
   const [status, setStatus] = useState<StorageStatus | null>(null);
@@ -63,28 +61,20 @@ function StorageCard() {
 }
 
 export default function Device() {
-  const online = useOnline();
-  const pending = useLive(pendingCount, []);
   const [id, setId] = useState<string | null>(null);
   useEffect(() => {
     void deviceId().then(setId);
   }, []);
+  // A link to a section (#sync-heading from the header) lands on it once it has rendered.
+  useEffect(() => {
+    const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    target?.scrollIntoView?.();
+  }, []);
   return (
     <Page title="This device" lead="Your portfolio is stored in this browser, so it works without a connection.">
+      <AccountPanel />
+      <SyncPanel />
       <StorageCard />
-      <section class="card" aria-labelledby="sync-heading">
-        <h2 id="sync-heading" style={{ marginTop: 0 }}>
-          Changes waiting for the centre
-        </h2>
-        <LiveView live={pending} what="waiting changes">
-          {(count) => (
-            <p>
-              {count === 0 ? 'Nothing is waiting.' : `${count} ${count === 1 ? 'change is' : 'changes are'} saved here and will be sent to your centre when syncing is set up.`} You are{' '}
-              {online ? 'online' : 'offline'}.
-            </p>
-          )}
-        </LiveView>
-      </section>
       <section class="card" aria-labelledby="about-heading">
         <h2 id="about-heading" style={{ marginTop: 0 }}>
           About

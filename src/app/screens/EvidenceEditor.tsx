@@ -15,17 +15,20 @@ import {
   createEvidence,
   deleteEvidence,
   removeAttachment,
+  resolveConflict,
   restoreEvidence,
   restoreVersion,
   submitEvidence,
   submitProblems,
   updateEvidence,
+  type ConflictChoice,
   type SubmitProblem,
 } from '../../data/evidence';
 import { StorageFullError } from '../../data/errors';
 import { trackWrite } from '../../data/pending-writes';
 import { useLive } from '../../data/live';
 import { AddingFiles, AttachmentInputs, AttachmentList } from '../components/AttachmentList';
+import { ConflictNotice } from '../components/ConflictNotice';
 import { CriterionPicker } from '../components/CriterionPicker';
 import { ContentSummary, EvidenceHistory, formatDateTime } from '../components/EvidenceHistory';
 import { StatusTag } from '../components/EvidenceRow';
@@ -214,7 +217,11 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
     }
     // While our writes are queued or failing, the form is ahead of the database: keep it.
     if (pendingRef.current > 0 || failedRef.current) return;
-    if (knownRef.current && stored.updatedAt <= knownRef.current.updatedAt) return;
+    const known = knownRef.current;
+    // A sync can bring an older updatedAt with new content, status or conflict copies: compare those too.
+    const syncedChange =
+      !!known && (stored.status !== known.status || !same(stored.conflicts, known.conflicts) || !sameContent(contentOf(stored), contentOf(known)));
+    if (known && stored.updatedAt <= known.updatedAt && !syncedChange) return;
     // Changed elsewhere (another tab, a sync): show what is stored.
     adopt(stored);
   }, [live]);
@@ -480,6 +487,22 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
     }
   };
 
+  /** Settles a sync conflict like any edit: typing first, then the choice, and the form shows the result. */
+  const onResolveConflict = async (conflictId: string, choice: ConflictChoice) => {
+    const evidenceId = idRef.current;
+    if (!evidenceId) return;
+    setNotice(null);
+    if (!(await save())) throw new Error('Save what you typed first, then choose again.');
+    adopt(await serial(() => resolveConflict(evidenceId, conflictId, choice)));
+    setNotice(
+      choice === 'dismiss'
+        ? 'The other version was dismissed.'
+        : choice === 'keep-both'
+          ? 'Both versions are kept.'
+          : 'The other version is now in the evidence. The one it replaced is in the history.',
+    );
+  };
+
   if (initialId && content === null) {
     if (live.status === 'error') return <Page title="Evidence"><ErrorMessage error={live.error} title="Could not open this evidence" /></Page>;
     if (live.status === 'ready' && live.value === null)
@@ -487,7 +510,7 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
         <Page title="Evidence not found">
           <p>This evidence is not on this device. It may have been made on another device and not synced here yet.</p>
           <p>
-            <a href="/evidence">Back to your evidence</a>
+            <a class="standalone-link" href="/evidence">Back to your evidence</a>
           </p>
         </Page>
       );
@@ -526,7 +549,14 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
         style={{ position: 'sticky', top: 0, zIndex: 2, background: 'var(--page)', padding: '0.35rem 0', display: 'flex', flexWrap: 'wrap', gap: '0.5rem', alignItems: 'center' }}
       >
         {item && <StatusTag evidence={item} />}
-        <span role="status" aria-live="polite" aria-atomic="true" data-testid="save-status" style={saveState.kind === 'failed' ? { color: 'var(--danger)', fontWeight: 600 } : undefined}>
+        <span
+          role="status"
+          aria-live="polite"
+          aria-atomic="true"
+          // Writes still queued: "Saved on this device" is not yet true of the newest keystrokes.
+          aria-busy={pending > 0 ? 'true' : undefined}
+          data-testid="save-status"
+          style={saveState.kind === 'failed' ? { color: 'var(--danger)', fontWeight: 600 } : undefined}>
           {statusText}
         </span>
       </div>
@@ -615,6 +645,10 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
         </div>
       )}
 
+      {item && item.conflicts.length > 0 && (
+        <ConflictNotice evidence={item} criterionLabel={labelOf} {...(readOnly ? {} : { onResolve: onResolveConflict })} />
+      )}
+
       {problems && problems.length > 0 && (
         <div class="banner error" ref={summaryRef} tabIndex={-1} aria-labelledby="problems-heading" data-testid="submit-problems">
           <h2 id="problems-heading" style={{ marginTop: 0 }}>
@@ -624,6 +658,7 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
             {problems.map((p) => (
               <li key={p.field + p.message}>
                 <a
+                  class="standalone-link"
                   href={`#${FIELD_IDS[p.field as Field] ?? FIELD_IDS.title}`}
                   onClick={(e) => {
                     e.preventDefault();
@@ -837,7 +872,7 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
       )}
       {readOnly && (
         <p>
-          <a href="/evidence">Back to your evidence</a>
+          <a class="standalone-link" href="/evidence">Back to your evidence</a>
         </p>
       )}
     </Page>

@@ -8,8 +8,10 @@ import { Page } from '../components/Page';
 import { useEnrolmentEvidence } from '../evidence-live';
 import { usePortfolio, type Portfolio } from '../portfolio';
 import { EvidenceRow } from '../components/EvidenceRow';
+import { useAccount } from '../services';
 
 function Welcome() {
+  const signedIn = !!useAccount().signIn;
   return (
     <Page title="Your ICT portfolio">
       <div class="card">
@@ -19,9 +21,17 @@ function Welcome() {
           device, so it works without a connection.
         </p>
         <p>First, tell us who you are and which qualification and units you are taking.</p>
-        <a class="button" href="/enrol">
-          Set up my portfolio
-        </a>
+        <div class="actions" style={{ marginTop: 0 }}>
+          <a class="button" href="/enrol">
+            Set up my portfolio
+          </a>
+          {!signedIn && (
+            <a class="button secondary" href="/sign-in">
+              Sign in to your centre
+            </a>
+          )}
+        </div>
+        {!signedIn && <p class="small muted" style={{ marginTop: '0.75rem' }}>If your centre gave you an account, sign in to keep your portfolio in step with your assessor and your other devices.</p>}
       </div>
     </Page>
   );
@@ -109,7 +119,7 @@ function Dashboard({ portfolio, evidence }: { portfolio: Portfolio; evidence: Ev
           </ul>
         )}
         <p>
-          <a href="/evidence">All evidence ({live.length})</a>
+          <a class="standalone-link" href="/evidence">All evidence ({live.length})</a>
         </p>
       </section>
       <p class="small muted">

@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { SyncStatus } from '../../sync/status';
+import { useOnline } from '../online';
+import { useAccount, useStatus } from '../services';
+import { changesWord, formatAgo } from '../sync-words';
+
+/** Re-renders every half minute, so "Synced 2 min ago" stays true. */
+function useNow(everyMs = 30_000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+/**
+ * One line about sync for the header: `state` is announced to screen readers when it changes;
+ * `when` ("2 min ago") ticks every half minute and so stays out of the live region.
+ */
+export function syncSummary(status: SyncStatus, now: number): { state: string; when: string | null } {
+  const waiting = status.waiting;
+  switch (status.state) {
+    case 'local-only':
+      return { state: waiting === 0 ? 'All changes saved on this device' : `${changesWord(waiting)} saved on this device`, when: null };
+    case 'syncing':
+      return { state: status.uploading ? `Syncing… sending ${status.uploading.name}` : 'Syncing…', when: null };
+    case 'offline':
+      return { state: waiting === 0 ? 'Offline: your work is saved on this device' : `Offline: ${changesWord(waiting)} waiting`, when: null };
+    case 'signed-out':
+      return { state: waiting === 0 ? 'Signed out by your centre' : `Signed out by your centre: ${changesWord(waiting)} kept here`, when: null };
+    case 'update-required':
+      return { state: `Update the app to sync${waiting > 0 ? `: ${changesWord(waiting)} kept here` : ''}`, when: null };
+    case 'idle':
+      if (waiting > 0) return { state: `${changesWord(waiting)} waiting`, when: null };
+      return status.lastSuccessAt ? { state: 'Synced', when: formatAgo(status.lastSuccessAt, now) } : { state: 'Not synced yet', when: null };
+  }
+}
+
+export function SyncStatusBar() {
+  const online = useOnline();
+  const status = useStatus();
+  const account = useAccount();
+  const now = useNow();
+  const attention = status.failures.length + status.fileProblems.length;
+  const user = account.signIn?.user;
+  const summary = syncSummary(status, now);
+  return (
+    <div class="status-strip">
+      <span data-testid="sync-summary" class="status-text">
+        <span role="status" aria-live="polite">
+          <span class={`pill ${online ? 'online' : 'offline'}`}>{online ? 'Online' : 'Offline'}</span> {summary.state}
+        </span>
+        {summary.when && <span>{` ${summary.when}`}</span>}
+      </span>
+      {(attention > 0 || status.state === 'signed-out' || status.state === 'update-required') && (
+        <a class="status-link" href={status.state === 'signed-out' ? '/sign-in' : '/device#sync-heading'}>
+          {status.state === 'signed-out' ? 'Sign in again' : status.state === 'update-required' ? 'How to update' : `${attention} need${attention === 1 ? 's' : ''} attention`}
+        </a>
+      )}
+      {user && (
+        <a class="status-link account" href="/device#account-heading" title={`${user.email} · ${user.centreName}`}>
+          <span class="visually-hidden">Signed in as </span>
+          {user.name}
+        </a>
+      )}
+    </div>
+  );
+}
