@@ -52,6 +52,7 @@ function Dashboard({ portfolio, evidence }: { portfolio: Portfolio; evidence: Ev
   const live = evidence.filter((e) => !e.deletedAt);
   const drafts = live.filter((e) => e.status === 'draft');
   const q = progress.qualification;
+  const incompleteUnits = progress.units.filter((u) => u.specIncomplete).length;
   return (
     <Page title={`Hello, ${profile.name}`} lead={`${spec.title} (${spec.id}) · ${profile.employer}`}>
       <CertificationNotice spec={spec} plannedEndDate={enrolment.plannedEndDate} today={today} />
@@ -88,11 +89,17 @@ function Dashboard({ portfolio, evidence }: { portfolio: Portfolio; evidence: Ev
           <div class="meter brand" aria-hidden="true">
             <span style={{ width: `${percent(q.creditsEvidenced, q.creditsRequired)}%` }} />
           </div>
+          {incompleteUnits > 0 && (
+            <p class="small muted" style={{ marginTop: '0.5rem' }}>
+              {incompleteUnits === progress.units.length ? 'None of your units' : `${incompleteUnits} of your units`} can count towards credits yet: this device
+              does not hold their full content. Your evidence still counts against each criterion, and credits appear once your centre imports the full units.
+            </p>
+          )}
         </section>
         <section class="card" aria-labelledby="hours-heading">
           <h2 id="hours-heading">Off-the-job hours</h2>
           <p>
-            <strong>{hours.logged}</strong> hours logged; {hours.plannedToDate} planned by today ({hours.plannedTotal} in total by{' '}
+            <strong>{hours.logged}</strong> hours logged; {hours.plannedToDate} planned by today ({Math.round(hours.plannedTotal)} in total by{' '}
             {formatDate(enrolment.plannedEndDate)}).
           </p>
           <div class="meter" aria-hidden="true">
