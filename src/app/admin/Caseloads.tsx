@@ -3,7 +3,7 @@ import type { CentreUser } from '../../domain/admin';
 import { Loading } from '../components/feedback';
 import type { AdminApi } from './api';
 import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
-import { SelectField } from './fields';
+import { SelectField } from '../components/fields';
 import { useCentre } from './useCentre';
 import { byName } from './Users';
 

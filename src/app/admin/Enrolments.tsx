@@ -7,7 +7,7 @@ import { Loading } from '../components/feedback';
 import { RulesSummary, UnitGroupChoice } from '../components/UnitChoice';
 import type { AdminApi } from './api';
 import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
-import { ErrorSummary, InputField, SelectField, focusSoon } from './fields';
+import { ErrorSummary, InputField, SelectField, focusSoon } from '../components/fields';
 import { useCentre } from './useCentre';
 import { byName } from './Users';
 

@@ -4,7 +4,7 @@ import type { Role, SessionUser } from '../../domain/auth';
 import { Loading } from '../components/feedback';
 import type { AdminApi } from './api';
 import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
-import { ErrorSummary, InputField, SelectField, fieldErrors, focusSoon } from './fields';
+import { ErrorSummary, InputField, SelectField, fieldErrors, focusSoon } from '../components/fields';
 import { formatWhen, useCentre } from './useCentre';
 
 export const ROLE_NAMES: Record<Role, string> = {

@@ -8,6 +8,7 @@ import { saveEnrolment } from '../../data/learner';
 import { useLive } from '../../data/live';
 import { CertificationNotice } from '../components/CertificationNotice';
 import { ErrorMessage, LiveView } from '../components/feedback';
+import { ErrorSummary, InputField } from '../components/fields';
 import { Page } from '../components/Page';
 import { RulesSummary, SourceNote, UnitGroupChoice } from '../components/UnitChoice';
 import { usePortfolio, type Portfolio } from '../portfolio';
@@ -56,36 +57,6 @@ function validate(form: FormState, spec: QualificationSpec | undefined, today: s
   return errors;
 }
 
-function TextField(props: { id: keyof FormState; label: string; hint?: string; type?: 'text' | 'date' | 'number'; value: string; error?: string | undefined; onInput: (value: string) => void; extra?: Record<string, string> }) {
-  const hintId = props.hint ? `${props.id}-hint` : undefined;
-  const errorId = props.error ? `${props.id}-error` : undefined;
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      {props.hint && (
-        <span class="hint" id={hintId}>
-          {props.hint}
-        </span>
-      )}
-      {props.error && (
-        <span class="error-text" id={errorId}>
-          {props.error}
-        </span>
-      )}
-      <input
-        id={props.id}
-        name={props.id}
-        // Preact's input types are a union keyed on `type`; this field only varies the keyboard and picker.
-        type={(props.type ?? 'text') as 'text'}
-        value={props.value}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
-        {...props.extra}
-      />
-    </div>
-  );
-}
 
 function QualificationChoice({ specs, value, today, error, onChange }: { specs: QualificationSpec[]; value: string; today: string; error?: string | undefined; onChange: (id: string) => void }) {
   return (
@@ -172,40 +143,33 @@ function EnrolForm({ specs, existing }: { specs: QualificationSpec[]; existing: 
   const registration = spec && form.startDate ? registrationCheck(spec, form.startDate, today) : null;
   return (
     <form onSubmit={onSubmit} noValidate>
-      {errorList.length > 0 && (
-        <div class="banner error" id="error-summary" tabIndex={-1} role="alert">
-          <h2 style={{ marginTop: 0 }}>Check these before saving</h2>
-          <ul>
-            {errorList.map(([field, message]) => (
-              <li key={field}>
-                <a class="standalone-link" href={`#${field === 'qualificationId' ? `qualification-${specs[0]?.id ?? ''}` : field}`}>{message}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ErrorSummary
+        id="error-summary"
+        title="Check these before saving"
+        errors={errorList.map(([field, message]) => [field === 'qualificationId' ? `qualification-${specs[0]?.id ?? ''}` : field, message])}
+      />
       {saveError !== null && <ErrorMessage error={saveError} title={saveError instanceof StorageFullError ? 'Not saved' : 'Could not save'} />}
       <section class="card" aria-labelledby="about-heading">
         <h2 id="about-heading" style={{ marginTop: 0 }}>
           About you
         </h2>
-        <TextField id="name" label="Your full name" value={form.name} error={visibleErrors.name} onInput={(v) => set('name', v)} extra={{ autocomplete: 'name' }} />
-        <TextField id="employer" label="Employer" hint="The organisation you work for during your apprenticeship" value={form.employer} error={visibleErrors.employer} onInput={(v) => set('employer', v)} extra={{ autocomplete: 'organization' }} />
+        <InputField id="name" label="Your full name" value={form.name} error={visibleErrors.name} onInput={(v) => set('name', v)} extra={{ autocomplete: 'name' }} />
+        <InputField id="employer" label="Employer" hint="The organisation you work for during your apprenticeship" value={form.employer} error={visibleErrors.employer} onInput={(v) => set('employer', v)} extra={{ autocomplete: 'organization' }} />
       </section>
       <section class="card" aria-labelledby="qualification-heading">
         <h2 id="qualification-heading" style={{ marginTop: 0 }}>
           Qualification and dates
         </h2>
         <QualificationChoice specs={specs} value={form.qualificationId} today={today} error={visibleErrors.qualificationId} onChange={chooseQualification} />
-        <TextField id="startDate" type="date" label="Start date" hint="The date you were registered on the qualification" value={form.startDate} error={visibleErrors.startDate} onInput={(v) => set('startDate', v)} />
+        <InputField id="startDate" type="date" label="Start date" hint="The date you were registered on the qualification" value={form.startDate} error={visibleErrors.startDate} onInput={(v) => set('startDate', v)} />
         {registration?.open && registration.message && (
           <p class="banner info" role="note">
             {registration.message}
           </p>
         )}
-        <TextField id="plannedEndDate" type="date" label="Planned end date" value={form.plannedEndDate} error={visibleErrors.plannedEndDate} onInput={(v) => set('plannedEndDate', v)} />
+        <InputField id="plannedEndDate" type="date" label="Planned end date" value={form.plannedEndDate} error={visibleErrors.plannedEndDate} onInput={(v) => set('plannedEndDate', v)} />
         {spec && form.plannedEndDate && <CertificationNotice spec={spec} plannedEndDate={form.plannedEndDate} today={today} />}
-        <TextField
+        <InputField
           id="hoursPerWeek"
           type="number"
           label="Planned off-the-job hours a week"

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { ZodError } from 'zod';
 
 type InputType = 'text' | 'email' | 'password' | 'date' | 'number' | 'search';
@@ -6,17 +7,8 @@ function describedBy(...ids: Array<string | undefined>): string | undefined {
   return ids.filter(Boolean).join(' ') || undefined;
 }
 
-/** A labelled input with its hint and error read out with it. */
-export function InputField(props: {
-  id: string;
-  label: string;
-  hint?: string;
-  error?: string | undefined;
-  type?: InputType;
-  value: string;
-  onInput: (value: string) => void;
-  extra?: Record<string, string>;
-}) {
+/** Label, hint and error of one control, with the ids the control must be described by. */
+function FieldFrame(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined; children: (describedBy: string | undefined) => ComponentChildren }) {
   const hintId = props.hint ? `${props.id}-hint` : undefined;
   const errorId = props.error ? `${props.id}-error` : undefined;
   return (
@@ -32,18 +24,38 @@ export function InputField(props: {
           {props.error}
         </span>
       )}
-      <input
-        id={props.id}
-        name={props.id}
-        // Preact's input types are a union keyed on `type`; this field only varies the keyboard and picker.
-        type={(props.type ?? 'text') as 'text'}
-        value={props.value}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={describedBy(hintId, errorId)}
-        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
-        {...props.extra}
-      />
+      {props.children(describedBy(hintId, errorId))}
     </div>
+  );
+}
+
+/** A labelled input with its hint and error read out with it. */
+export function InputField(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  type?: InputType;
+  value: string;
+  onInput: (value: string) => void;
+  extra?: Record<string, string>;
+}) {
+  return (
+    <FieldFrame id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      {(describedByIds) => (
+        <input
+          id={props.id}
+          name={props.id}
+          // Preact's input types are a union keyed on `type`; this field only varies the keyboard and picker.
+          type={(props.type ?? 'text') as 'text'}
+          value={props.value}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={describedByIds}
+          onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+          {...props.extra}
+        />
+      )}
+    </FieldFrame>
   );
 }
 
@@ -64,38 +76,27 @@ export function SelectField(props: {
   disabled?: boolean;
   onChange: (value: string) => void;
 }) {
-  const hintId = props.hint ? `${props.id}-hint` : undefined;
-  const errorId = props.error ? `${props.id}-error` : undefined;
   return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      {props.hint && (
-        <span class="hint" id={hintId}>
-          {props.hint}
-        </span>
+    <FieldFrame id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      {(describedByIds) => (
+        <select
+          id={props.id}
+          name={props.id}
+          value={props.value}
+          disabled={props.disabled}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={describedByIds}
+          onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
+        >
+          {props.placeholder !== undefined && <option value="">{props.placeholder}</option>}
+          {props.choices.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
       )}
-      {props.error && (
-        <span class="error-text" id={errorId}>
-          {props.error}
-        </span>
-      )}
-      <select
-        id={props.id}
-        name={props.id}
-        value={props.value}
-        disabled={props.disabled}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={describedBy(hintId, errorId)}
-        onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
-      >
-        {props.placeholder !== undefined && <option value="">{props.placeholder}</option>}
-        {props.choices.map((c) => (
-          <option key={c.value} value={c.value}>
-            {c.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    </FieldFrame>
   );
 }
 
