@@ -72,12 +72,11 @@ export async function appendHistory(
   await db().evidenceHistory.add(entry);
 }
 
-export async function createEvidence(enrolmentId: string, content: Partial<EvidenceContent> = {}): Promise<Evidence> {
-  const device = await deviceId();
+/** Adds a new draft with its history and outbox entry; call inside a transaction over evidenceTables(). */
+async function addDraft(enrolmentId: string, content: EvidenceContent, device: string): Promise<Evidence> {
   const now = new Date().toISOString();
   const evidence: Evidence = {
-    ...emptyEvidenceContent(),
-    ...EvidenceContent.partial().parse(content),
+    ...content,
     id: uuidv7(),
     enrolmentId,
     status: 'draft',
@@ -88,15 +87,17 @@ export async function createEvidence(enrolmentId: string, content: Partial<Evide
     dirty: 1,
     conflicts: [],
   };
-  return guardWrite(() =>
-    db().transaction('rw', evidenceTables(), async () => {
-      await db().evidence.add(evidence);
-      await appendHistory(evidence.id, 'created', [], null, device, now);
-      const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, ...patch } = evidence;
-      await enqueue('evidence', evidence.id, 'upsert', 0, patch);
-      return evidence;
-    }),
-  );
+  await db().evidence.add(evidence);
+  await appendHistory(evidence.id, 'created', [], null, device, now);
+  const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, ...patch } = evidence;
+  await enqueue('evidence', evidence.id, 'upsert', 0, patch);
+  return evidence;
+}
+
+export async function createEvidence(enrolmentId: string, content: Partial<EvidenceContent> = {}): Promise<Evidence> {
+  const device = await deviceId();
+  const full = { ...emptyEvidenceContent(), ...EvidenceContent.partial().parse(content) };
+  return guardWrite(() => db().transaction('rw', evidenceTables(), () => addDraft(enrolmentId, full, device)));
 }
 
 async function mutate(
@@ -334,27 +335,9 @@ export async function resolveConflict(evidenceId: string, conflictId: string, ch
  * the item was signed off meanwhile). Call inside a transaction over evidence, history and outbox.
  */
 export async function keepAsNewDraft(source: Evidence, titleNote: string, device: string): Promise<Evidence> {
-  const now = new Date().toISOString();
   const content = contentOf(source);
   const title = `${content.title.trim() || 'Untitled draft'} ${titleNote}`.slice(0, 300);
-  const copy: Evidence = {
-    ...content,
-    title,
-    id: uuidv7(),
-    enrolmentId: source.enrolmentId,
-    status: 'draft',
-    createdAt: now,
-    updatedAt: now,
-    deletedAt: null,
-    serverRevision: 0,
-    dirty: 1,
-    conflicts: [],
-  };
-  await db().evidence.add(copy);
-  await appendHistory(copy.id, 'created', [], null, device, now);
-  const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, ...patch } = copy;
-  await enqueue('evidence', copy.id, 'upsert', 0, patch);
-  return copy;
+  return addDraft(source.enrolmentId, { ...content, title }, device);
 }
 
 /** Records in the item's history that the centre replaced its content, so the old text can be restored. */
