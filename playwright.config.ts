@@ -1,7 +1,9 @@
 import { defineConfig, devices } from '@playwright/test';
 
-// E2E tests run against the BUILT app (vite preview), never the dev server:
-// the service worker and its precache only exist in the build.
+// E2E tests run against the BUILT app served by the real centre server (server/main.ts, what
+// `npm start` runs), never the dev server: the service worker and its precache only exist in the
+// build, and sync needs the centre. The centre runs on a fresh temporary DATA_DIR each run
+// (tests/e2e/centre.ts); tests that must kill a centre start their own with startCentre().
 const PORT = Number(process.env.E2E_PORT ?? 4319);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
@@ -43,11 +45,15 @@ export default defineConfig({
     },
   ],
   webServer: {
-    // Started directly with node (not npx) so the PID Playwright stops is the server's.
-    command: `npm run build && node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: BASE_URL,
+    // Builds once, then the launcher makes a temporary DATA_DIR, runs `node --import tsx
+    // server/main.ts` with STATIC_DIR=dist on E2E_PORT, and removes the directory on exit.
+    command: `npm run build && node --import tsx tests/e2e/centre.ts`,
+    url: `${BASE_URL}/api/health`,
+    env: { E2E_PORT: String(PORT) },
     reuseExistingServer: false,
     timeout: 240_000,
+    // SIGTERM to the process group: the centre closes its database and the launcher removes its data.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     stdout: 'ignore',
     stderr: 'pipe',
   },

@@ -26,7 +26,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'blob:', 'data:'],
         mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        // blob: so the page can read back the object URLs it made of stored files (only its own
+        // script can mint them); img-src and media-src allow them for the same reason.
+        connectSrc: ["'self'", 'blob:'],
         workerSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],

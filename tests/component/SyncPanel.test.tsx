@@ -123,6 +123,20 @@ describe('Sync status and failures', () => {
   });
 });
 
+describe('A centre that does not answer', () => {
+  it('says the centre cannot be reached, not that the user is offline, while the device has a connection', async () => {
+    const app = await signedInServices();
+    expect(navigator.onLine).toBe(true);
+    centre.offline = true; // every request fails as fetch does when the centre is down
+    await createEvidence('enr-1', { title: 'Kept while the centre is down' });
+    renderWith(app, <><SyncStatusBar /><SyncPanel /></>);
+    await app.sync.syncNow();
+    await waitFor(() => expect(screen.getByTestId('sync-summary').textContent).toBe('Online Cannot reach your centre: 1 change waiting'));
+    expect(screen.getByTestId('sync-state').textContent).toContain('Your centre cannot be reached just now.');
+    expect(screen.getByTestId('sync-state').textContent).not.toContain('You are offline');
+  });
+});
+
 describe('Signing out', () => {
   it('refuses while changes or files wait, says exactly what, and offers Sync now', async () => {
     const user = userEvent.setup();

@@ -101,9 +101,12 @@ export function sha256(bytes: Buffer | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Writes a real PNG into the test's output folder (emptied on every run), as a photo picker would hand it over. */
-export function writeTempPng(name = 'switch-replaced.png', seed = 42): TempFile {
-  const bytes = makePng(480, 360, seed);
+/**
+ * Writes a real PNG into the test's output folder (emptied on every run), as a photo picker would
+ * hand it over. The default is a few hundred KB; 1600x1240 makes a photo of about 5 MB.
+ */
+export function writeTempPng(name = 'switch-replaced.png', seed = 42, size: { width: number; height: number } = { width: 480, height: 360 }): TempFile {
+  const bytes = makePng(size.width, size.height, seed);
   const path = test.info().outputPath(name);
   writeFileSync(path, bytes);
   return { path, name, bytes, sha256: sha256(bytes) };

@@ -123,6 +123,7 @@ export function SyncPanel() {
 function StateSentence() {
   const status = useStatus();
   const { signIn } = useAccount();
+  const online = useOnline();
   const sentence = (() => {
     switch (status.state) {
       case 'local-only':
@@ -130,7 +131,10 @@ function StateSentence() {
       case 'syncing':
         return 'Syncing with your centre now…';
       case 'offline':
-        return 'You are offline. Your work is saved on this device and syncs when the connection is back.';
+        // The device has a connection but the centre did not answer (down, restarting): "offline" would send the user to their Wi-Fi.
+        return online
+          ? 'Your centre cannot be reached just now. Your work is saved on this device; sync tries again every minute, or choose Sync now.'
+          : 'You are offline. Your work is saved on this device and syncs when the connection is back.';
       case 'signed-out':
         return 'Your centre ended this device’s session, so syncing has stopped. Your work is kept here: sign in again to carry on.';
       case 'update-required':

@@ -16,9 +16,11 @@ function useNow(everyMs = 30_000): number {
 
 /**
  * One line about sync for the header: `state` is announced to screen readers when it changes;
- * `when` ("2 min ago") ticks every half minute and so stays out of the live region.
+ * `when` ("2 min ago") ticks every half minute and so stays out of the live region. `online` is
+ * the browser's own view: a sync that could not reach the centre while the device has a
+ * connection (the centre is down or restarting) must not tell the user they are offline.
  */
-export function syncSummary(status: SyncStatus, now: number): { state: string; when: string | null } {
+export function syncSummary(status: SyncStatus, now: number, online = true): { state: string; when: string | null } {
   const waiting = status.waiting;
   switch (status.state) {
     case 'local-only':
@@ -26,6 +28,8 @@ export function syncSummary(status: SyncStatus, now: number): { state: string; w
     case 'syncing':
       return { state: status.uploading ? `Syncing… sending ${status.uploading.name}` : 'Syncing…', when: null };
     case 'offline':
+      if (online)
+        return { state: waiting === 0 ? 'Cannot reach your centre: your work is saved on this device' : `Cannot reach your centre: ${changesWord(waiting)} waiting`, when: null };
       return { state: waiting === 0 ? 'Offline: your work is saved on this device' : `Offline: ${changesWord(waiting)} waiting`, when: null };
     case 'signed-out':
       return { state: waiting === 0 ? 'Signed out by your centre' : `Signed out by your centre: ${changesWord(waiting)} kept here`, when: null };
@@ -44,7 +48,7 @@ export function SyncStatusBar() {
   const now = useNow();
   const attention = status.failures.length + status.fileProblems.length;
   const user = account.signIn?.user;
-  const summary = syncSummary(status, now);
+  const summary = syncSummary(status, now, online);
   return (
     <div class="status-strip">
       <span data-testid="sync-summary" class="status-text">
