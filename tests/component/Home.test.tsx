@@ -48,3 +48,23 @@ describe('Home screen', () => {
     expect(warning.textContent).toContain('31 Dec 2026');
   });
 });
+
+describe('Home screen for staff accounts', () => {
+  it('does not invite an assessor to set up a portfolio of their own', async () => {
+    const { ServicesProvider, defaultServices } = await import('../../src/app/services');
+    const base = defaultServices();
+    const assessor = { id: '00000000-0000-4000-8000-000000000001', name: 'Tom Okafor', email: 't@example.org', role: 'assessor' as const, centreId: '00000000-0000-4000-8000-000000000002', centreName: 'Demo College' };
+    const state = { signIn: { token: 'x'.repeat(43), sessionId: assessor.id, expiresAt: '2027-01-01T00:00:00Z', user: assessor }, databaseName: 'test' };
+    const account = { ...base.account, get: () => state, subscribe: () => () => undefined } as typeof base.account;
+    await seedShippedFrameworks();
+    render(
+      <ServicesProvider services={{ ...base, account }}>
+        <LocationProvider>
+          <Home />
+        </LocationProvider>
+      </ServicesProvider>,
+    );
+    expect(await screen.findByRole('heading', { name: 'Signed in as an assessor' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: 'Set up my portfolio' })).toBeNull();
+  });
+});

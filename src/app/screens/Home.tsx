@@ -10,8 +10,34 @@ import { usePortfolio, type Portfolio } from '../portfolio';
 import { EvidenceRow } from '../components/EvidenceRow';
 import { useAccount } from '../services';
 
+/** Staff accounts have no portfolio of their own: say what this version offers them instead of inviting them to enrol. */
+function StaffWelcome({ role, name }: { role: string; name: string }) {
+  return (
+    <Page title={`Hello, ${name}`}>
+      <div class="card">
+        <h2>Signed in as {role === 'iqa' ? 'an internal quality assurer' : `an ${role}`}</h2>
+        {role === 'admin' ? (
+          <p>
+            Manage your centre's users, caseloads, enrolments and qualification specs in <a href="/admin">Admin</a>.
+          </p>
+        ) : (
+          <p>
+            Your learners' portfolios sync to this device and are kept for offline visits. Review and sign-off screens come in the next version of
+            ICT Portfolio; you do not need to set up a portfolio of your own.
+          </p>
+        )}
+        <a class="button secondary" href="/device">
+          Sync and device
+        </a>
+      </div>
+    </Page>
+  );
+}
+
 function Welcome() {
-  const signedIn = !!useAccount().signIn;
+  const signIn = useAccount().signIn;
+  const signedIn = !!signIn;
+  if (signIn && signIn.user.role !== 'learner') return <StaffWelcome role={signIn.user.role} name={signIn.user.name} />;
   return (
     <Page title="Your ICT portfolio">
       <div class="card">
@@ -54,7 +80,7 @@ function Dashboard({ portfolio, evidence }: { portfolio: Portfolio; evidence: Ev
   const q = progress.qualification;
   const incompleteUnits = progress.units.filter((u) => u.specIncomplete).length;
   return (
-    <Page title={`Hello, ${profile.name}`} lead={`${spec.title} (${spec.id}) · ${profile.employer}`}>
+    <Page title={`Hello, ${profile.name}`} lead={[`${spec.title} (${spec.id})`, profile.employer.trim()].filter(Boolean).join(' · ')}>
       <CertificationNotice spec={spec} plannedEndDate={enrolment.plannedEndDate} today={today} />
       <div class="actions" style={{ marginTop: 0, marginBottom: '1rem' }}>
         <a class="button" href="/evidence/new">
