@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { encodeRgbPng } from '../png';
 import { expect, test, type Page } from '@playwright/test';
 
 /** A valid 4520-03 optional-unit choice (see tests/seed.ts): five optional units and one restricted unit. */
@@ -22,34 +22,6 @@ export const TFD_L3_1_1 = {
   label: 'Fault diagnosis L3 · 1.1',
   text: 'Describe the steps of the diagnostic process including: fault validation; information gathering; information analysis; solution identification',
 };
-
-// ---------------------------------------------------------------------------------------------
-// A real PNG, written by hand: signature, IHDR, IDAT (zlib), IEND, each chunk with its CRC-32.
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typeAndData));
-  return Buffer.concat([length, typeAndData, crc]);
-}
 
 /**
  * An RGB photo-like PNG: a gradient with a "switch" drawn on it and sensor-like noise, so it
@@ -74,20 +46,7 @@ export function makePng(width = 480, height = 360, seed = 42): Buffer {
     }
     rows.push(row);
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type: RGB
-  ihdr[10] = 0;
-  ihdr[11] = 0;
-  ihdr[12] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodeRgbPng(width, height, Buffer.concat(rows), 9);
 }
 
 export interface TempFile {
