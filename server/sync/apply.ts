@@ -161,6 +161,10 @@ async function mergeUpdate(
     case 'profile':
       next = validateProfile(data, current.deleted, false);
       break;
+    case 'decision':
+      // Decisions are immutable: authorise never permits an update of one.
+      next = { reason: 'locked', message: 'A signed decision cannot be changed.' };
+      break;
   }
   return isRefusal(next) ? next : { next, overlapping };
 }

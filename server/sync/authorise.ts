@@ -67,7 +67,7 @@ const OTHER_ROLES_MESSAGE: Record<Exclude<Caller['role'], 'learner'>, string> = 
 
 const EvidenceId = z.string().uuid();
 
-const ENTITY_NAMES: Record<SyncEntity, string> = { profile: 'profile', enrolment: 'enrolment', evidence: 'evidence item' };
+const ENTITY_NAMES: Record<SyncEntity, string> = { profile: 'profile', enrolment: 'enrolment', evidence: 'evidence item', decision: 'decision' };
 
 export async function authorise(tx: Sql, ctx: SyncContext, m: Mutation, current: StoredRecord | null): Promise<Refused | Permit> {
   const { caller } = ctx;
@@ -85,6 +85,8 @@ export async function authorise(tx: Sql, ctx: SyncContext, m: Mutation, current:
       return authoriseEnrolment(tx, ctx, m, current);
     case 'evidence':
       return authoriseEvidence(tx, ctx, m, current);
+    case 'decision':
+      return refusal('forbidden', 'Signed decisions are not accepted by this centre yet.');
   }
 }
 

@@ -62,6 +62,7 @@ export const IMMUTABLE_FIELDS = {
   evidence: new Set(['id', 'enrolmentId', 'createdAt']),
   enrolment: new Set(['id', 'learnerId', 'createdAt']),
   profile: new Set(['id']),
+  decision: new Set(['id']),
 } as const;
 
 const FIELD_NAMES: Record<string, string> = {

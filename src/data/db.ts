@@ -1,6 +1,8 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { LearnerProfile, Enrolment } from '../domain/enrolment';
 import type { Evidence, EvidenceHistoryEntry } from '../domain/evidence';
+import type { Decision } from '../domain/signoff';
+import type { PublicJwk, SigningKey } from '../domain/signing';
 import type { FrameworkSpec } from '../domain/qualification';
 import type { Mutation, RejectReason, SyncRecord } from '../domain/sync';
 
@@ -60,6 +62,24 @@ export interface Synced {
   serverRevision?: number;
 }
 
+/**
+ * This user's signing key on this device. The private key is a non-extractable CryptoKey: it can
+ * be used to sign here but never read out, not even by this app.
+ */
+export interface StoredSigningKey {
+  id: string;
+  userId: string;
+  privateKey: SigningKey;
+  publicKey: PublicJwk;
+  createdAt: string;
+  /** When the centre accepted the public key; null until then (signing still works offline). */
+  registeredAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A decision as this device keeps it: `evidenceIds` (the ids in `evidence`) is indexed to find an item's decisions. */
+export type StoredDecision = Decision & Synced & { evidenceIds: string[] };
+
 /** Small per-database facts of sync (pull cursor, last success): they change with the data. */
 export interface MetaRow {
   key: string;
@@ -75,6 +95,8 @@ export class PortfolioDb extends Dexie {
   attachments!: EntityTable<StoredAttachment, 'id'>;
   outbox!: EntityTable<OutboxEntry, 'seq'>;
   meta!: EntityTable<MetaRow, 'key'>;
+  decisions!: EntityTable<StoredDecision, 'id'>;
+  signingKeys!: EntityTable<StoredSigningKey, 'id'>;
 
   constructor(name: string) {
     super(name);
@@ -108,6 +130,22 @@ export class PortfolioDb extends Dexie {
           .modify((entry: Partial<OutboxEntry>) => {
             entry.reason ??= null;
             entry.serverRecord ??= null;
+          }),
+      );
+    // v4: assessment. Signed decisions (assessor, learner declaration, IQA, unit sign-off) and this
+    // user's device signing key; evidence may be recorded by an assessor and locked by an IQA.
+    this.version(4)
+      .stores({ decisions: 'id, learnerId, enrolmentId, kind, *evidenceIds', signingKeys: 'id, userId' })
+      .upgrade((tx) =>
+        tx
+          .table('evidence')
+          .toCollection()
+          .modify((item: Partial<Evidence>) => {
+            item.kind ??= 'learner';
+            item.questions ??= [];
+            item.witness ??= null;
+            item.recordedBy ??= null;
+            item.iqaLock ??= null;
           }),
       );
   }

@@ -86,10 +86,13 @@ async function addDraft(enrolmentId: string, content: EvidenceContent, device: s
     serverRevision: 0,
     dirty: 1,
     conflicts: [],
+    recordedBy: null,
+    iqaLock: null,
   };
   await db().evidence.add(evidence);
   await appendHistory(evidence.id, 'created', [], null, device, now);
-  const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, ...patch } = evidence;
+  // iqaLock is the centre's to set; a learner's own item has no recordedBy.
+  const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, iqaLock: _lock, recordedBy: _by, ...patch } = evidence;
   await enqueue('evidence', evidence.id, 'upsert', 0, patch);
   return evidence;
 }

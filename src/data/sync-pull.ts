@@ -93,6 +93,9 @@ async function applyRecord(record: SyncRecord): Promise<Outcome> {
       await db().profile.put(rebaseRow(profileFromRecord(record), waiting));
       return waiting.length > 0 ? 'rebased' : 'applied';
     }
+    case 'decision':
+      // Stored once decisions are read on devices (issue 4); until then nothing is written.
+      return 'skipped';
   }
 }
 

@@ -11,7 +11,7 @@ import type { OutboxEntry, Synced } from './db';
  * no IndexedDB here, so the rules can be read and tested on their own.
  */
 
-const ENTITY_WORDS: Record<SyncEntity, string> = { profile: 'your profile', enrolment: 'an enrolment', evidence: 'an evidence item' };
+const ENTITY_WORDS: Record<SyncEntity, string> = { profile: 'your profile', enrolment: 'an enrolment', evidence: 'an evidence item', decision: 'a signed decision' };
 
 /** The centre sent a record this app version cannot read: stop, keep everything, ask for an update. */
 export class UnreadableRecordError extends Error {

@@ -17,6 +17,38 @@ export const AttachmentRef = z.object({
 });
 export type AttachmentRef = z.infer<typeof AttachmentRef>;
 
+/** Who made the item: the learner, or an assessor recording what they saw, asked or were told. */
+export const EvidenceKind = z.enum(['learner', 'observation', 'professional-discussion', 'questioning', 'witness-testimony']);
+export type EvidenceKind = z.infer<typeof EvidenceKind>;
+
+/** A drawn signature (touch or stylus) as a PNG data URL: what people expect to see signed. */
+export const DrawnSignature = z
+  .string()
+  .max(400_000, 'The drawn signature is too large')
+  .regex(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/, 'A drawn signature is a PNG image');
+export type DrawnSignature = z.infer<typeof DrawnSignature>;
+
+export const QuestionAnswer = z.object({
+  question: z.string().max(5_000),
+  answer: z.string().max(20_000),
+});
+export type QuestionAnswer = z.infer<typeof QuestionAnswer>;
+
+/** A witness's statement is the narrative; this is who they are and their signature, drawn on the assessor's tablet. */
+export const WitnessDetails = z.object({
+  name: z.string().max(200),
+  jobTitle: z.string().max(200),
+  /** How the witness knows the learner's work (e.g. line manager for 8 months). */
+  relationship: z.string().max(500),
+  signature: DrawnSignature.nullable(),
+  signedAt: z.string().nullable(),
+});
+export type WitnessDetails = z.infer<typeof WitnessDetails>;
+
+/** The user who recorded an assessor-made item (observation, discussion, questioning, witness testimony). */
+export const RecordedBy = z.object({ userId: z.string(), name: z.string(), role: z.enum(['learner', 'assessor', 'iqa', 'admin']) });
+export type RecordedBy = z.infer<typeof RecordedBy>;
+
 /** The content a learner writes: everything that is editable and kept in history. */
 export const EvidenceContent = z.object({
   title: z.string().max(300),
@@ -28,6 +60,11 @@ export const EvidenceContent = z.object({
   attachments: z.array(AttachmentRef),
   /** Ids of qualification criteria and ICTTech competences this item evidences. */
   criterionIds: z.array(z.string()),
+  kind: EvidenceKind.default('learner'),
+  /** Questioning: the questions asked and the learner's answers. */
+  questions: z.array(QuestionAnswer).max(200).default([]),
+  /** Witness testimony only. */
+  witness: WitnessDetails.nullable().default(null),
 });
 export type EvidenceContent = z.infer<typeof EvidenceContent>;
 
@@ -45,6 +82,13 @@ export const Evidence = EvidenceContent.extend({
   dirty: z.union([z.literal(0), z.literal(1)]),
   /** Text that lost an overlapping edit from another device, kept until the user resolves it. */
   conflicts: z.array(FieldConflict).default([]),
+  /** Set for assessor-recorded items; null when the learner made it. */
+  recordedBy: RecordedBy.nullable().default(null),
+  /**
+   * Set by the centre when an IQA agreed with the item's sign-off: the assessor can no longer
+   * reopen it until an admin unlocks it (with a reason, in the audit log).
+   */
+  iqaLock: z.object({ decisionId: z.string(), at: z.string() }).nullable().default(null),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
@@ -58,7 +102,19 @@ export const SubmittableEvidence = EvidenceContent.extend({
 });
 
 export function emptyEvidenceContent(): EvidenceContent {
-  return { title: '', narrative: '', activityDate: null, method: null, hours: 0, offTheJob: false, attachments: [], criterionIds: [] };
+  return {
+    title: '',
+    narrative: '',
+    activityDate: null,
+    method: null,
+    hours: 0,
+    offTheJob: false,
+    attachments: [],
+    criterionIds: [],
+    kind: 'learner',
+    questions: [],
+    witness: null,
+  };
 }
 
 export const EvidenceHistoryAction = z.enum(['created', 'edited', 'submitted', 'deleted', 'restored']);

@@ -9,7 +9,7 @@ export const MAX_PUSH_BATCH = 200;
 export const MAX_PULL_PAGE = 500;
 
 /** Entities a device can change; each change travels to the centre as one outbox mutation. */
-export const SyncEntity = z.enum(['profile', 'enrolment', 'evidence']);
+export const SyncEntity = z.enum(['profile', 'enrolment', 'evidence', 'decision']);
 export type SyncEntity = z.infer<typeof SyncEntity>;
 
 export const Mutation = z.object({

@@ -18,6 +18,8 @@ const base: Evidence = {
   serverRevision: 2,
   dirty: 0,
   conflicts: [],
+  recordedBy: null,
+  iqaLock: null,
 };
 
 const copy = (id: string, value: string, deviceId = 'phone'): FieldConflict => ({ id, field: 'narrative', value, deviceId, at: '2026-11-01T10:00:00.000Z' });

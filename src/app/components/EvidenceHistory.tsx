@@ -22,6 +22,9 @@ export const FIELD_WORDS: Record<keyof EvidenceContent, string> = {
   offTheJob: 'whether the hours were off-the-job',
   attachments: 'the files',
   criterionIds: 'the mapped criteria',
+  kind: 'the kind of evidence',
+  questions: 'the questions and answers',
+  witness: "the witness's details",
 };
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });

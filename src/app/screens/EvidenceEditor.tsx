@@ -55,6 +55,9 @@ const FIELD_IDS: Record<Field, string> = {
   offTheJob: 'evidence-off-the-job',
   attachments: 'attach-files',
   criterionIds: 'criteria-search',
+  kind: 'evidence-title',
+  questions: 'evidence-questions',
+  witness: 'evidence-witness',
 };
 
 function same(a: unknown, b: unknown): boolean {
