@@ -1,5 +1,7 @@
 import type { DeviceSession } from '../../src/domain/auth';
+import type { Caller } from '../context';
 import type { Sql } from '../db/database';
+import { revokeSessionKeys } from '../keys';
 
 interface SessionRow {
   id: string;
@@ -66,7 +68,12 @@ export async function findDeviceSession(
   return row ? { session: toDeviceSession(row, currentSessionId), userId: row.user_id } : null;
 }
 
-/** Revokes a session; revoking one already revoked keeps the first revocation's time and author. */
-export async function revokeDeviceSession(db: Sql, sessionId: string, byUserId: string, now: Date): Promise<void> {
-  await db.query('update device_sessions set revoked_at = $2, revoked_by = $3 where id = $1 and revoked_at is null', [sessionId, now, byUserId]);
+/**
+ * Revokes a session and the signing keys it registered (a lost tablet must not go on signing);
+ * revoking one already revoked keeps the first revocation's time and author. Call inside a
+ * transaction: the session, its keys and their audit entries change together.
+ */
+export async function revokeDeviceSession(tx: Sql, sessionId: string, by: Caller, now: Date): Promise<void> {
+  await tx.query('update device_sessions set revoked_at = $2, revoked_by = $3 where id = $1 and revoked_at is null', [sessionId, now, by.userId]);
+  await revokeSessionKeys(tx, by, sessionId, sessionId === by.sessionId ? 'Signed out on the device that registered it' : 'The device session that registered it was revoked', now);
 }

@@ -15,14 +15,15 @@ export interface AttachmentInfo {
 }
 
 export async function readableAttachment(db: Sql, caller: Caller, sha256: string): Promise<AttachmentInfo | null> {
-  const scope = learnerScopeSql(caller, 'o.learner_id', 3);
+  const scope = learnerScopeSql(caller, 'o.learner_id', 4);
+  // Also the caller's own uploads not yet in any portfolio (an assessor's recording before it syncs).
   const rows = await db.query<{ sha256: string; size: string | number; type: string }>(
     `select a.sha256, a.size, a.type
        from attachments a
       where a.sha256 = $1
         and exists (select 1 from attachment_owners o join users u on u.id = o.learner_id
-                     where o.sha256 = a.sha256 and u.centre_id = $2 and ${scope.sql})`,
-    [sha256, caller.centreId, ...scope.params],
+                     where o.sha256 = a.sha256 and u.centre_id = $2 and (o.learner_id = $3 or ${scope.sql}))`,
+    [sha256, caller.centreId, caller.userId, ...scope.params],
   );
   const row = rows[0];
   return row ? { sha256: row.sha256, size: Number(row.size), type: row.type } : null;
@@ -40,7 +41,13 @@ export async function missingAttachments(db: Sql, learnerId: string, hashes: str
   return wanted.filter((h) => !held.has(h));
 }
 
-/** Records that the centre holds these bytes for this learner; a repeat is a no-op. */
+/** Holds files (already at the centre) for a learner too: an assessor's upload added to the learner's portfolio. */
+export async function adoptAttachments(tx: Sql, learnerId: string, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  await tx.query(`insert into attachment_owners (sha256, learner_id) select unnest($1::text[]), $2 on conflict do nothing`, [hashes, learnerId]);
+}
+
+/** Records that the centre holds these bytes for this learner (or the assessor who uploaded them); a repeat is a no-op. */
 export async function recordAttachment(tx: Sql, input: AttachmentInfo & { learnerId: string }): Promise<void> {
   await tx.query(`insert into attachments (sha256, size, type) values ($1, $2, $3) on conflict (sha256) do nothing`, [
     input.sha256,

@@ -14,6 +14,7 @@ import type { DeviceSessionList } from '../../src/domain/auth';
 import { todayIso } from '../../src/domain/dates';
 import { uuidv7 } from '../../src/domain/ids';
 import type { FrameworkSpec } from '../../src/domain/qualification';
+import { UnlockEvidenceRequest } from '../../src/domain/sampling';
 import { parseSpec, SpecError } from '../../src/domain/specs';
 import { audit } from '../audit';
 import { findDeviceSession, listDeviceSessions, revokeDeviceSession } from '../auth/device-sessions';
@@ -23,6 +24,7 @@ import type { AppEnv, Services } from '../context';
 import { activeEnrolmentOn, enrolmentProblem, listEnrolments, writeEnrolment } from '../enrolments';
 import { readJson, refuse } from '../http-errors';
 import { retireLearnerProfile, writeLearnerProfile } from '../profiles';
+import { CHANGE_LOCK, readRecord, toSyncRecord, writeRecord } from '../records';
 import { canReadLearner, learnerScopeSql } from '../scope';
 import { latestSpecVersion, listSpecSummaries, loadSpec, specSummary, storeSpec } from '../specs';
 import { centreLearnerIds, emailTaken, findCentreUser, hasPortfolio, insertUser, isUniqueViolation, listCentreUsers } from '../users';
@@ -219,11 +221,41 @@ export function adminRoutes(services: Services): Hono<AppEnv> {
     const found = await findDeviceSession(db, id, { centreId: caller.centreId });
     if (!found) refuse(404, 'not-found', 'There is no such device session at your centre.');
     await db.transaction(async (tx) => {
-      await revokeDeviceSession(tx, id, caller.userId, services.now());
+      await revokeDeviceSession(tx, id, caller, services.now());
       await audit(tx, caller, 'session-revoked', { entity: 'session', recordId: id }, { userId: found.userId, deviceId: found.session.deviceId });
     });
     const revoked = await findDeviceSession(db, id, { centreId: caller.centreId }, caller.sessionId);
     return c.json(revoked!.session);
+  });
+
+  // ---- Evidence ----
+
+  app.post('/evidence/:id/unlock', ...adminOnly, async (c) => {
+    const caller = c.get('caller');
+    const { id } = readParams(c, IdParam);
+    const { reason } = await readJson(c, UnlockEvidenceRequest);
+    const outcome = await db.transaction(async (tx) => {
+      // Held before the read so an IQA decision or a reopen cannot slip in between.
+      await tx.query('select pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
+      const item = await readRecord(tx, 'evidence', id);
+      if (!item || item.centreId !== caller.centreId || !(await canReadLearner(tx, caller, item.learnerId))) return 'not-found' as const;
+      const lock = item.data.iqaLock as { decisionId: string; at: string } | null | undefined;
+      if (!lock) return 'not-locked' as const;
+      const { revision } = await writeRecord(tx, {
+        entity: 'evidence',
+        id,
+        centreId: item.centreId,
+        learnerId: item.learnerId,
+        data: { ...item.data, iqaLock: null },
+        byUser: caller.userId,
+        deviceId: caller.deviceId,
+      });
+      await audit(tx, caller, 'evidence-unlocked', { entity: 'evidence', recordId: id }, { reason, decisionId: lock.decisionId, lockedAt: lock.at, revision });
+      return (await readRecord(tx, 'evidence', id))!;
+    });
+    if (outcome === 'not-found') refuse(404, 'not-found', 'There is no such evidence item at your centre.');
+    if (outcome === 'not-locked') refuse(409, 'not-locked', 'This evidence item is not locked by an IQA decision, so there is nothing to unlock.');
+    return c.json(toSyncRecord(outcome));
   });
 
   return app;

@@ -108,7 +108,7 @@ export function authRoutes(services: Services): Hono<AppEnv> {
   app.post('/sign-out', signedIn, async (c) => {
     const caller = c.get('caller');
     await db.transaction(async (tx) => {
-      await revokeDeviceSession(tx, caller.sessionId, caller.userId, services.now());
+      await revokeDeviceSession(tx, caller.sessionId, caller, services.now());
       await audit(tx, caller, 'sign-out', { entity: 'session', recordId: caller.sessionId });
     });
     return c.json({ ok: true });
@@ -129,7 +129,7 @@ export function authRoutes(services: Services): Hono<AppEnv> {
     const found = await findDeviceSession(db, id, { userId: caller.userId });
     if (!found) refuse(404, 'not-found', 'There is no such device session on your account.');
     await db.transaction(async (tx) => {
-      await revokeDeviceSession(tx, id, caller.userId, services.now());
+      await revokeDeviceSession(tx, id, caller, services.now());
       await audit(tx, caller, 'session-revoked', { entity: 'session', recordId: id }, { deviceId: found.session.deviceId });
     });
     const revoked = await findDeviceSession(db, id, { userId: caller.userId }, caller.sessionId);

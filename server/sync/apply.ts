@@ -2,7 +2,7 @@ import type { AttachmentRef } from '../../src/domain/evidence';
 import { PushResult, type Mutation } from '../../src/domain/sync';
 import { audit } from '../audit';
 import type { Database, Sql } from '../db/database';
-import { missingAttachments } from '../files/owners';
+import { adoptAttachments, missingAttachments } from '../files/owners';
 import { CHANGE_LOCK, readRecord, toSyncRecord, writeRecord, type StoredRecord } from '../records';
 import { authorise, type Refused, type SyncContext, type UpdatePermit } from './authorise';
 import { TEXT_FIELDS } from './entities';
@@ -38,7 +38,16 @@ export async function applyMutation(db: Database, ctx: SyncContext, m: Mutation)
     }
 
     if (m.entity === 'evidence') {
-      const missing = await missingAttachments(tx, current?.learnerId ?? ctx.caller.userId, newAttachments(current?.data ?? null, next.data));
+      // Files are held per learner: an assessor's item in a learner's enrolment uses the learner's.
+      const owner = current?.learnerId ?? (permit.kind === 'create' ? permit.learnerId : ctx.caller.userId);
+      let missing = await missingAttachments(tx, owner, newAttachments(current?.data ?? null, next.data));
+      // An assessor's own upload (a recorded discussion) becomes the learner's file once it is in
+      // their portfolio, so the learner, the IQA and an export can read it.
+      if (missing.length > 0 && owner !== ctx.caller.userId) {
+        const notUploaded = await missingAttachments(tx, ctx.caller.userId, missing);
+        await adoptAttachments(tx, owner, missing.filter((hash) => !notUploaded.includes(hash)));
+        missing = notUploaded;
+      }
       // Not remembered as an answer: once the device has uploaded the files, the same mutation goes through.
       if (missing.length > 0)
         return rejected(m, {
@@ -64,12 +73,18 @@ export async function applyMutation(db: Database, ctx: SyncContext, m: Mutation)
         byUser: ctx.caller.userId,
         deviceId: ctx.caller.deviceId,
       });
-      await audit(tx, ctx.caller, `sync.${m.entity}.${action(current, next)}`, { entity: m.entity, recordId: m.recordId }, {
+      const described = permit.kind === 'create' ? permit.audit : undefined;
+      await audit(tx, ctx.caller, described?.action ?? `sync.${m.entity}.${action(current, next)}`, { entity: m.entity, recordId: m.recordId }, {
         mutationId: m.id,
         revision,
-        fields: changedFields(current?.data ?? {}, next.data),
+        ...(described ? described.detail : { fields: changedFields(current?.data ?? {}, next.data) }),
         ...(overlapping.length > 0 ? { overlapping } : {}),
       });
+      // A decision's consequences (an item signed off, referred, reopened or locked) commit with it.
+      for (const effect of permit.kind === 'create' ? (permit.effects ?? []) : []) {
+        const written = await writeRecord(tx, { ...effect, byUser: ctx.caller.userId, deviceId: ctx.caller.deviceId });
+        await audit(tx, ctx.caller, effect.action, { entity: effect.entity, recordId: effect.id }, { ...effect.detail, revision: written.revision });
+      }
       if (overlapping.length === 0) result = { status: 'applied', mutationId: m.id, recordId: m.recordId, revision };
       else {
         const written = await readRecord(tx, m.entity, m.recordId);

@@ -1,28 +1,40 @@
 import { z } from 'zod';
-import type { EvidenceStatus } from '../../src/domain/evidence';
+import type { EvidenceKind, EvidenceStatus, RecordedBy } from '../../src/domain/evidence';
 import type { Mutation, SyncEntity } from '../../src/domain/sync';
 import type { Caller } from '../context';
 import type { Sql } from '../db/database';
 import { activeEnrolmentOn } from '../enrolments';
 import { readRecord, type StoredRecord } from '../records';
+import { canReadLearner } from '../scope';
+import { authoriseDecision } from './decisions';
 import {
+  aKind,
   EnrolmentPatch,
   EvidencePatch,
   fieldName,
   IMMUTABLE_FIELDS,
   invalidMessage,
+  KIND_WORDS,
+  kindOf,
   LEARNER_ENROLMENT_FIELDS,
   LOCKED_STATUSES,
+  METHOD_OF_KIND,
   ProfilePatch,
+  recordedByOf,
 } from './entities';
 import { sameValue, type Data } from './merge';
 import { isRefusal, refusal, validateEnrolment, validateEvidence, validateProfile, type Refusal } from './validate';
 
 /**
- * Who may write what through sync. Only learners write from devices for now, and only their own
- * records: their profile (name, employer), their enrolment's plan (optional units, planned end,
- * off-the-job hours) and the evidence in their own enrolments. Assessor, IQA and admin decisions
- * arrive through their own routes in a later version.
+ * Who may write what through sync:
+ *   learner:  their own profile (name, employer), their enrolment's plan (optional units, planned
+ *             end, off-the-job hours), their own evidence (kind 'learner') in their enrolments,
+ *             and their declarations of authenticity;
+ *   assessor: the evidence they record (observation, professional discussion, questioning,
+ *             witness testimony) in their caseload learners' enrolments, and signed decisions;
+ *   iqa:      signed sampling decisions;
+ *   admin:    nothing: admins work on the admin screens and never sign.
+ * Decisions are checked in decisions.ts.
  */
 
 export interface SyncContext {
@@ -44,6 +56,22 @@ export interface CreatePermit {
   /** The whole record, validated. */
   data: Data;
   deleted: boolean;
+  /** Other records the change rewrites in the same transaction (a decision's effect on evidence). */
+  effects?: RecordEffect[];
+  /** The audit entry's action and detail when the generic "sync.<entity>.create" says too little. */
+  audit?: { action: string; detail: Record<string, unknown> };
+}
+
+/** A record the centre rewrites as the consequence of an accepted change, audited as `action`. */
+export interface RecordEffect {
+  entity: SyncEntity;
+  id: string;
+  centreId: string;
+  learnerId: string;
+  /** The whole record after the effect, validated. */
+  data: Data;
+  action: string;
+  detail: Record<string, unknown>;
 }
 
 export interface UpdatePermit {
@@ -60,8 +88,8 @@ export type Permit = CreatePermit | UpdatePermit;
 
 const OTHER_ROLES_MESSAGE: Record<Exclude<Caller['role'], 'learner'>, string> = {
   assessor:
-    'Assessors cannot change records from a device yet: assessment decisions will come in a later version of the app. Your change is still on this device.',
-  iqa: 'IQAs cannot change records from a device yet: sampling decisions will come in a later version of the app. Your change is still on this device.',
+    'Profiles and enrolments are changed by the learner and the centre, not by assessors. You record evidence and sign decisions. Your change is still on this device.',
+  iqa: 'IQAs sign sampling decisions; they do not change learners’ records. Your change is still on this device.',
   admin: 'Admins change users and enrolments on the admin screens, not through device sync. Your change is still on this device.',
 };
 
@@ -71,6 +99,8 @@ const ENTITY_NAMES: Record<SyncEntity, string> = { profile: 'profile', enrolment
 
 export async function authorise(tx: Sql, ctx: SyncContext, m: Mutation, current: StoredRecord | null): Promise<Refused | Permit> {
   const { caller } = ctx;
+  if (m.entity === 'decision') return authoriseDecision(tx, ctx, m, current);
+  if (m.entity === 'evidence' && caller.role === 'assessor') return authoriseAssessorEvidence(tx, ctx, m, current);
   if (caller.role !== 'learner') return refusal('forbidden', OTHER_ROLES_MESSAGE[caller.role]);
   if (current && (current.learnerId !== caller.userId || current.centreId !== caller.centreId))
     // No record in the answer: it is someone else's.
@@ -85,8 +115,6 @@ export async function authorise(tx: Sql, ctx: SyncContext, m: Mutation, current:
       return authoriseEnrolment(tx, ctx, m, current);
     case 'evidence':
       return authoriseEvidence(tx, ctx, m, current);
-    case 'decision':
-      return refusal('forbidden', 'Signed decisions are not accepted by this centre yet.');
   }
 }
 
@@ -175,6 +203,12 @@ async function authoriseEnrolment(tx: Sql, ctx: SyncContext, m: Mutation, curren
 async function authoriseEvidence(tx: Sql, ctx: SyncContext, m: Mutation, current: StoredRecord | null): Promise<Refused | Permit> {
   const { caller } = ctx;
   const currentStatus = current ? String(current.data.status) : null;
+  const recorder = current ? recordedByOf(current.data) : null;
+  if (current && recorder)
+    return refusal(
+      'forbidden',
+      `This ${KIND_WORDS[kindOf(current.data)]} was recorded by your assessor, ${recorder.name}: only they can change it. Tell them if something in it is wrong.`,
+    );
   if (current && currentStatus && LOCKED_STATUSES.has(currentStatus))
     return {
       ...refusal(
@@ -189,6 +223,13 @@ async function authoriseEvidence(tx: Sql, ctx: SyncContext, m: Mutation, current
     return refusal('invalid', 'A delete must carry the time the item was deleted (deletedAt).');
   const immutable = checkImmutable(m, patch, current);
   if (immutable) return immutable;
+  // Devices fill in the defaults (kind 'learner', nobody recorded it): only other values are refused.
+  if (('kind' in patch && patch.kind !== 'learner') || ('recordedBy' in patch && patch.recordedBy !== null))
+    return refusal(
+      'forbidden',
+      'Only an assessor can record an observation, a professional discussion, questioning or a witness testimony. Your own evidence is kept as your own.',
+    );
+  delete patch.recordedBy;
 
   if (!current) {
     // Evidence ids are UUIDs made on the device (the domain schema says so); the centre keys on them.
@@ -204,6 +245,7 @@ async function authoriseEvidence(tx: Sql, ctx: SyncContext, m: Mutation, current
     if (isRefusal(valid)) return valid;
     return { kind: 'create', centreId: enrolment.centreId, learnerId: enrolment.learnerId, ...valid };
   }
+  delete patch.kind;
 
   // Status is the centre's: a learner may only hand a draft or referred item in.
   let status: EvidenceStatus | null = null;
@@ -212,6 +254,85 @@ async function authoriseEvidence(tx: Sql, ctx: SyncContext, m: Mutation, current
     if (wanted !== currentStatus) {
       if (wanted !== 'submitted' || (currentStatus !== 'draft' && currentStatus !== 'referred'))
         return refusal('forbidden', `Only your assessor can change this evidence from ${currentStatus} to ${wanted}.`);
+      status = wanted;
+    }
+    delete patch.status;
+  }
+  const updatedAt = takeUpdatedAt(patch);
+  return { kind: 'update', patch, status, updatedAt };
+}
+
+/**
+ * An assessor's own items: observations, professional discussions, questioning and witness
+ * testimonies they record in the enrolment of a learner on their caseload. The centre sets
+ * recordedBy to the caller, so nobody records in another's name. They edit it until it is signed
+ * off, as a draft or submitted; accepting, referring and signing off are signed decisions.
+ */
+async function authoriseAssessorEvidence(tx: Sql, ctx: SyncContext, m: Mutation, current: StoredRecord | null): Promise<Refused | Permit> {
+  const { caller } = ctx;
+  const me: RecordedBy = { userId: caller.userId, name: caller.name, role: 'assessor' };
+  const currentStatus = current ? String(current.data.status) : null;
+  if (current) {
+    if (current.centreId !== caller.centreId || !(await canReadLearner(tx, caller, current.learnerId)))
+      return refusal('forbidden', 'This evidence item belongs to a learner who is not on your caseload: you can only record evidence for your own learners.');
+    const recorder = recordedByOf(current.data);
+    if (!recorder)
+      return refusal('forbidden', 'This is the learner’s own evidence: only they can change it. You assess it by accepting or referring it.');
+    if (recorder.userId !== caller.userId)
+      return refusal('forbidden', `This ${KIND_WORDS[kindOf(current.data)]} was recorded by ${recorder.name}: only they can change it.`);
+    if (currentStatus && LOCKED_STATUSES.has(currentStatus))
+      return {
+        ...refusal('locked', `This ${KIND_WORDS[kindOf(current.data)]} has been signed off, so it can no longer be changed. Reopen your sign-off first if it must change. Your version is kept on this device as a new draft.`),
+        record: current,
+      };
+  } else if (m.op === 'delete' || m.baseRevision > 0) {
+    return refusal('not-found', `The centre has no evidence item ${m.recordId}: it may have been removed.`);
+  }
+
+  const patch = parsePatch(EvidencePatch, m);
+  if (isRefusal(patch)) return patch;
+  if (m.op === 'delete' && typeof patch.deletedAt !== 'string')
+    return refusal('invalid', 'A delete must carry the time the item was deleted (deletedAt).');
+  const immutable = checkImmutable(m, patch, current);
+  if (immutable) return immutable;
+  if ('recordedBy' in patch && (patch.recordedBy as RecordedBy | null)?.userId !== caller.userId)
+    return refusal('forbidden', 'You can only record evidence in your own name.');
+  delete patch.recordedBy;
+
+  if (!current) {
+    if (!EvidenceId.safeParse(m.recordId).success) return refusal('invalid', `Evidence ids are UUIDs; ${m.recordId} is not one.`);
+    const kind = patch.kind as EvidenceKind | undefined;
+    if (kind === undefined || kind === 'learner')
+      return refusal(
+        'forbidden',
+        'Assessors record observations, professional discussions, questioning and witness testimonies. A learner’s own evidence is theirs to write.',
+      );
+    const status = patch.status ?? 'draft';
+    if (status !== 'draft' && status !== 'submitted')
+      return refusal('forbidden', 'An item you record starts as a draft or submitted: you accept and sign it off with a signed decision.');
+    const enrolmentId = typeof patch.enrolmentId === 'string' ? patch.enrolmentId : '';
+    const enrolment = enrolmentId ? await readRecord(tx, 'enrolment', enrolmentId) : null;
+    // One answer for "no such enrolment" and "not your learner's": it says nothing about other learners.
+    if (!enrolment || enrolment.deleted || enrolment.centreId !== caller.centreId || !(await canReadLearner(tx, caller, enrolment.learnerId)))
+      return refusal(
+        'forbidden',
+        `You can only record evidence in the enrolment of a learner on your caseload, and enrolment ${enrolmentId || '(none given)'} is not one of theirs.`,
+      );
+    const method = patch.method ?? METHOD_OF_KIND[kind];
+    const valid = validateEvidence({ ...patch, method, status, recordedBy: me, conflicts: [] }, status === 'submitted');
+    if (isRefusal(valid)) return valid;
+    return { kind: 'create', centreId: enrolment.centreId, learnerId: enrolment.learnerId, ...valid };
+  }
+
+  if ('kind' in patch && patch.kind !== kindOf(current.data))
+    return refusal('forbidden', `${aKind(kindOf(current.data), true)} cannot become another kind of evidence: record a new item instead.`);
+  delete patch.kind;
+  let status: EvidenceStatus | null = null;
+  if ('status' in patch) {
+    const wanted = patch.status as EvidenceStatus;
+    if (wanted !== currentStatus) {
+      if (wanted !== 'draft' && wanted !== 'submitted')
+        return refusal('forbidden', `An item moves to ${wanted} only through a signed decision, not by editing it.`);
       status = wanted;
     }
     delete patch.status;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { AssessmentMethodId } from '../../src/domain/assessment-methods';
 import { Enrolment, LearnerProfile } from '../../src/domain/enrolment';
-import { Evidence, EvidenceContent, EvidenceStatus } from '../../src/domain/evidence';
+import { Evidence, EvidenceContent, EvidenceKind, EvidenceStatus, QuestionAnswer, RecordedBy, WitnessDetails } from '../../src/domain/evidence';
 import { FieldConflict } from '../../src/domain/sync';
+import type { Data } from './merge';
 
 /**
  * The shapes of synced records as the centre stores them in `records.data`: the domain object
@@ -17,9 +19,20 @@ const MAX_CONFLICT_COPIES = 500;
 export const StoredEvidence = Evidence.omit({ id: true, serverRevision: true, dirty: true });
 export type StoredEvidence = z.infer<typeof StoredEvidence>;
 
-/** What a learner's device may send for evidence: any subset of these, nothing else. */
-export const EvidencePatch = EvidenceContent.partial()
+/**
+ * What a device may send for evidence: any subset of these, nothing else. The content fields that
+ * have defaults in the domain schema are restated without them: a partial patch must never fill
+ * in a field the device did not send (an assessor's edit of a title would otherwise reset the
+ * item's kind to 'learner'). iqaLock is the centre's alone and is never accepted from a device.
+ */
+export const EvidencePatch = EvidenceContent.extend({
+  kind: EvidenceKind,
+  questions: z.array(QuestionAnswer).max(200),
+  witness: WitnessDetails.nullable(),
+})
+  .partial()
   .extend({
+    recordedBy: RecordedBy.nullable(),
     id: z.string(),
     enrolmentId: z.string().min(1),
     status: EvidenceStatus,
@@ -57,11 +70,51 @@ export const LEARNER_ENROLMENT_FIELDS: ReadonlySet<string> = new Set(['optionalU
 /** Evidence statuses after which the item is the assessor's: frozen for the learner. */
 export const LOCKED_STATUSES: ReadonlySet<string> = new Set(['accepted', 'signed-off']);
 
+/**
+ * The assessment method each assessor-recorded kind is: the item's method must match it, so the
+ * mapping and the progress views never disagree about how the evidence was assessed.
+ */
+export const METHOD_OF_KIND: Record<Exclude<EvidenceKind, 'learner'>, AssessmentMethodId> = {
+  observation: 'observation',
+  'professional-discussion': 'professional-discussion',
+  questioning: 'questioning',
+  'witness-testimony': 'witness-testimony',
+};
+
+/** Plain words for an item's kind, for refusals. */
+export const KIND_WORDS: Record<EvidenceKind, string> = {
+  learner: 'evidence item',
+  observation: 'observation',
+  'professional-discussion': 'professional discussion',
+  questioning: 'questioning record',
+  'witness-testimony': 'witness testimony',
+};
+
+/** The assessor who recorded an item, or null for the learner's own. */
+export function recordedByOf(data: Data): RecordedBy | null {
+  const parsed = RecordedBy.nullable().safeParse(data.recordedBy ?? null);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Items stored before kinds existed are the learner's own. */
+export function kindOf(data: Data): EvidenceKind {
+  const parsed = EvidenceKind.safeParse(data.kind ?? 'learner');
+  return parsed.success ? parsed.data : 'learner';
+}
+
+/** "an observation", "a witness testimony"; capitalised to start a sentence. */
+export function aKind(kind: EvidenceKind, startOfSentence = false): string {
+  const words = KIND_WORDS[kind];
+  const article = /^[aeiou]/.test(words) ? 'an' : 'a';
+  return `${startOfSentence ? article[0]!.toUpperCase() + article.slice(1) : article} ${words}`;
+}
+
 /** Set once when a record is made; a later change that names another value is refused. */
 export const IMMUTABLE_FIELDS = {
   evidence: new Set(['id', 'enrolmentId', 'createdAt']),
   enrolment: new Set(['id', 'learnerId', 'createdAt']),
   profile: new Set(['id']),
+  // Never updated at all (authorise refuses every change of a decision); listed for completeness.
   decision: new Set(['id']),
 } as const;
 

@@ -5,7 +5,7 @@ import type { RejectReason } from '../../src/domain/sync';
 import type { Sql } from '../db/database';
 import { enrolmentProblem } from '../enrolments';
 import { loadSpec } from '../specs';
-import { invalidMessage, StoredEvidence } from './entities';
+import { aKind, invalidMessage, METHOD_OF_KIND, StoredEvidence } from './entities';
 import type { Data } from './merge';
 
 /**
@@ -38,13 +38,39 @@ export function isRefusal(value: object): value is Refusal {
 export function validateEvidence(data: Data, submitting: boolean): Refusal | Valid {
   const parsed = StoredEvidence.safeParse(data);
   if (!parsed.success) return refusal('invalid', invalidMessage(parsed.error));
+  const item = parsed.data;
+  const problem = kindProblem(item, submitting);
+  if (problem) return refusal('invalid', problem);
   if (submitting) {
     // The same check the app makes before it offers "Submit": the assessor never gets an empty item.
-    const ready = SubmittableEvidence.safeParse(parsed.data);
+    const ready = SubmittableEvidence.safeParse(item);
     if (!ready.success)
       return refusal('invalid', `This evidence cannot be submitted yet: ${ready.error.issues.map((i) => i.message).join('; ')}.`);
   }
-  return { data: { ...data, ...parsed.data }, deleted: parsed.data.deletedAt !== null };
+  return { data: { ...data, ...item }, deleted: item.deletedAt !== null };
+}
+
+/** What makes an item's kind consistent: who recorded it, its method, and a witness's details. */
+function kindProblem(item: StoredEvidence, submitting: boolean): string | null {
+  if (item.kind === 'learner') {
+    if (item.recordedBy !== null) return 'A learner’s own evidence is not recorded by an assessor.';
+  } else {
+    if (item.recordedBy === null) return `${aKind(item.kind, true)} must name the assessor who recorded it.`;
+    if (item.method !== null && item.method !== METHOD_OF_KIND[item.kind])
+      return `${aKind(item.kind, true)} is assessed by ${METHOD_OF_KIND[item.kind].replace(/-/g, ' ')}, not ${item.method.replace(/-/g, ' ')}.`;
+  }
+  if (item.kind !== 'witness-testimony' && item.witness !== null) return 'Only a witness testimony has witness details.';
+  if (item.kind === 'witness-testimony' && submitting) {
+    const w = item.witness;
+    const missing = [
+      !w?.name.trim() && 'the witness’s name',
+      !w?.jobTitle.trim() && 'their job title',
+      !w?.relationship.trim() && 'how they know the learner’s work',
+      !w?.signature && 'their signature',
+    ].filter((m): m is string => typeof m === 'string');
+    if (missing.length > 0) return `This witness testimony cannot be submitted yet: add ${missing.join(', ')}.`;
+  }
+  return null;
 }
 
 /** An enrolment must satisfy the shared schema and the rules of the spec version it names. */
