@@ -3,6 +3,7 @@ import { deviceView, mergePatch, type Data, type Version } from '../server/sync/
 import { TEXT_FIELDS, LOCKED_STATUSES } from '../server/sync/entities';
 import type { DeviceSession, SessionUser, SignInResponse } from '../src/domain/auth';
 import type { FrameworkSpec } from '../src/domain/qualification';
+import { RegisterKeyRequest, type PublicSigningKey } from '../src/domain/signoff';
 import { PushRequest, SYNC_PROTOCOL_VERSION, type PushResult, type SyncEntity, type SyncRecord } from '../src/domain/sync';
 import type { FetchLike } from '../src/sync/api';
 
@@ -104,6 +105,8 @@ export class FakeCentre {
   readonly files = new Map<string, Uint8Array>();
   readonly uploads = new Map<string, PartialUpload>();
   readonly specs = new Map<string, FrameworkSpec>();
+  /** Registered device signing keys (POST /api/keys), by id. */
+  readonly keys = new Map<string, PublicSigningKey>();
   readonly log: LoggedRequest[] = [];
   private seq = 0;
 
@@ -227,6 +230,7 @@ export class FakeCentre {
       target.code = 'session-revoked';
       return new Response(null, { status: 204 });
     }
+    if (method === 'POST' && path === '/api/keys') return this.registerKey(session, body);
     if (method === 'POST' && path === '/api/sync/push') return this.push(session, body);
     if (method === 'GET' && path === '/api/sync/pull') return this.pull(url);
     const spec = /^\/api\/specs\/([^/]+)\/(\d+)$/.exec(path);
@@ -265,6 +269,20 @@ export class FakeCentre {
       }));
   }
 
+  /** As server/routes/keys.ts: 201 with the key, the same key again for a repeat, 409 for another user's id. */
+  private registerKey(session: Session, body: unknown): Response {
+    const request = RegisterKeyRequest.safeParse(body);
+    if (!request.success) return apiError(400, 'invalid', 'That is not a signing key.');
+    const existing = this.keys.get(request.data.id);
+    if (existing && existing.userId !== session.userId)
+      return apiError(409, 'key-id-taken', 'Another key is already registered under this id: the device should make a new key pair with a new id.');
+    if (existing) return json(200, { key: existing });
+    const user = [...this.users.values()].find((u) => u.id === session.userId)!;
+    const key: PublicSigningKey = { id: request.data.id, userId: user.id, name: user.name, role: user.role, publicKey: request.data.publicKey, createdAt: new Date().toISOString(), revokedAt: null };
+    this.keys.set(key.id, key);
+    return json(201, { key });
+  }
+
   private push(session: Session, body: unknown): Response {
     const protocol = (body as { protocol?: number } | null)?.protocol ?? 0;
     if (protocol < this.minimumProtocol) return apiError(426, 'update-required', 'This version of the app is too old for your centre: update it (your unsynced work stays on this device).');
@@ -296,6 +314,12 @@ export class FakeCentre {
     });
     const refusal = this.refuse?.(m);
     if (refusal) return { status: 'rejected', mutationId: m.id, recordId: m.recordId, ...refusal, ...(current ? { record: this.toSyncRecord(current) } : {}) };
+    if (m.entity === 'decision') {
+      // The key check of server/sync/decisions.ts (signature and content checks are the server suite's).
+      const key = this.keys.get(String(m.patch.keyId));
+      if (!key || key.revokedAt)
+        return { status: 'rejected', mutationId: m.id, recordId: m.recordId, reason: 'forbidden', message: 'The key this decision was signed with was revoked, so decisions signed with it are not accepted.' };
+    }
     // As the centre does (server/sync/authorise.ts): the edit time and a status change are not
     // merged as fields; the latest edit time is kept and the device's status change stands.
     const { id: _id, updatedAt, status, ...patch } = m.patch as Data;

@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { LearnerProfile, Enrolment } from '../domain/enrolment';
-import type { Evidence, EvidenceHistoryEntry } from '../domain/evidence';
+import type { Evidence, EvidenceHistoryEntry, EvidenceStatus } from '../domain/evidence';
 import type { Decision } from '../domain/signoff';
 import type { PublicJwk, SigningKey } from '../domain/signing';
 import type { FrameworkSpec } from '../domain/qualification';
@@ -55,6 +55,17 @@ export interface OutboxEntry extends Mutation {
    * these ids let a newer centre copy keep conflict copies this device never saw.
    */
   resolvedConflictIds?: string[];
+  /**
+   * Decision entries: what the decision changed on this device's items ahead of the centre (their
+   * status and criteria just before), so a refusal puts the items back (src/data/decisions.ts).
+   */
+  undo?: DecisionUndo[];
+}
+
+export interface DecisionUndo {
+  evidenceId: string;
+  status: EvidenceStatus;
+  criterionIds: string[];
 }
 
 /** Rows the centre also holds carry the revision they match, so the next change is based on it. */

@@ -1,5 +1,7 @@
 import {
   EvidenceContent,
+  type EvidenceKind,
+  type RecordedBy,
   SubmittableEvidence,
   emptyEvidenceContent,
   type AttachmentRef,
@@ -14,6 +16,7 @@ import { db, type StoredAttachment } from './db';
 import { guardWrite } from './errors';
 import { sha256OfBlob } from './hash';
 import { enqueue } from './outbox';
+import { currentSignIn } from './session';
 import { deviceId } from './settings';
 
 /** Edits on one device within this window show as one entry in the item's history. */
@@ -33,6 +36,17 @@ export class EvidenceNotFoundError extends Error {
   constructor(id: string) {
     super(`Evidence ${id} is not on this device.`);
   }
+}
+
+/**
+ * Validates the fields a change names, and only those: the schema's defaults (kind, questions,
+ * witness) must not fill in fields the change leaves alone, or every keystroke in an assessor's
+ * observation would turn it back into a learner's item.
+ */
+function contentPatch(patch: Partial<EvidenceContent>): Partial<EvidenceContent> {
+  const parsed = EvidenceContent.partial().parse(patch) as Record<string, unknown>;
+  for (const field of Object.keys(parsed)) if (!(field in patch)) delete parsed[field];
+  return parsed as Partial<EvidenceContent>;
 }
 
 export function contentOf(evidence: Evidence): EvidenceContent {
@@ -73,7 +87,7 @@ export async function appendHistory(
 }
 
 /** Adds a new draft with its history and outbox entry; call inside a transaction over evidenceTables(). */
-async function addDraft(enrolmentId: string, content: EvidenceContent, device: string): Promise<Evidence> {
+async function addDraft(enrolmentId: string, content: EvidenceContent, device: string, recordedBy: RecordedBy | null = null): Promise<Evidence> {
   const now = new Date().toISOString();
   const evidence: Evidence = {
     ...content,
@@ -86,21 +100,51 @@ async function addDraft(enrolmentId: string, content: EvidenceContent, device: s
     serverRevision: 0,
     dirty: 1,
     conflicts: [],
-    recordedBy: null,
+    recordedBy,
     iqaLock: null,
   };
   await db().evidence.add(evidence);
   await appendHistory(evidence.id, 'created', [], null, device, now);
-  // iqaLock is the centre's to set; a learner's own item has no recordedBy.
+  // iqaLock is the centre's to set. recordedBy goes only with an assessor's item (the centre checks it names the caller).
   const { id: _id, dirty: _dirty, serverRevision: _rev, conflicts: _conflicts, iqaLock: _lock, recordedBy: _by, ...patch } = evidence;
-  await enqueue('evidence', evidence.id, 'upsert', 0, patch);
+  await enqueue('evidence', evidence.id, 'upsert', 0, recordedBy ? { ...patch, recordedBy } : patch);
   return evidence;
 }
 
 export async function createEvidence(enrolmentId: string, content: Partial<EvidenceContent> = {}): Promise<Evidence> {
   const device = await deviceId();
-  const full = { ...emptyEvidenceContent(), ...EvidenceContent.partial().parse(content) };
+  const full = { ...emptyEvidenceContent(), ...contentPatch(content) };
   return guardWrite(() => db().transaction('rw', evidenceTables(), () => addDraft(enrolmentId, full, device)));
+}
+
+/** What an assessor records in a learner's portfolio; each kind is also its assessment method. */
+export type AssessorEvidenceKind = Exclude<EvidenceKind, 'learner'>;
+
+export class NotAnAssessorError extends Error {
+  override readonly name = 'NotAnAssessorError';
+  constructor() {
+    super('Only an assessor signed in to their centre can record observations, discussions, questioning or witness testimony.');
+  }
+}
+
+/**
+ * Starts an item the assessor records for a learner on their caseload (an observation, a
+ * professional discussion, questioning or a witness testimony). Saved like a learner's draft: later
+ * keystrokes go through updateEvidence, and it is submitted with submitEvidence.
+ */
+export async function recordAssessorEvidence(enrolmentId: string, kind: AssessorEvidenceKind, content: Partial<EvidenceContent> = {}): Promise<Evidence> {
+  const signIn = await currentSignIn();
+  if (!signIn || signIn.user.role !== 'assessor') throw new NotAnAssessorError();
+  const recordedBy: RecordedBy = { userId: signIn.user.id, name: signIn.user.name, role: signIn.user.role };
+  const device = await deviceId();
+  const full: EvidenceContent = { ...emptyEvidenceContent(), ...contentPatch(content), kind, method: kind };
+  if (kind !== 'witness-testimony') full.witness = null;
+  return guardWrite(() =>
+    db().transaction('rw', [...evidenceTables(), db().enrolments], async () => {
+      if (!(await db().enrolments.get(enrolmentId))) throw new Error('That learner’s enrolment is not on this device yet: sync, then try again.');
+      return addDraft(enrolmentId, full, device, recordedBy);
+    }),
+  );
 }
 
 async function mutate(
@@ -132,7 +176,7 @@ async function mutate(
 
 /** Saves an edit of the content. Called on every keystroke of a draft, so it must stay cheap. */
 export async function updateEvidence(id: string, patch: Partial<EvidenceContent>): Promise<Evidence> {
-  const valid = EvidenceContent.partial().parse(patch);
+  const valid = contentPatch(patch);
   return mutate(id, 'edited', (current) => {
     if (!EDITABLE.has(current.status)) throw new EvidenceLockedError(current.status);
     return changedFields(contentOf(current), valid).length === 0 ? null : valid;

@@ -4,9 +4,11 @@ import type { Mutation, PushResult, RejectReason, SyncEntity, SyncRecord } from 
 import { attachmentIdsOf, markForUpload } from './attachments';
 import { db, type OutboxEntry } from './db';
 import { guardWrite } from './errors';
+import { decisionTitle, evidenceIdsOfEntry, redoDecision, undoRefusedDecision } from './decisions';
 import { contentOf, keepAsNewDraft, noteReplacedByCentre } from './evidence';
+import { markRevoked, unregisteredKeys } from './keys';
 import { META, writeMeta } from './meta';
-import { enrolmentFromRecord, evidenceFromRecord, profileFromRecord, rebaseEvidence, rebaseRow, sameJson } from './sync-records';
+import { decisionFromRecord, enrolmentFromRecord, evidenceFromRecord, profileFromRecord, rebaseEvidence, rebaseRow, sameJson } from './sync-records';
 
 /**
  * The outbox as sync sees it: which changes go in the next push, and what each answer from the
@@ -18,6 +20,9 @@ import { enrolmentFromRecord, evidenceFromRecord, profileFromRecord, rebaseEvide
  * again. ('locked' evidence never waits: it becomes a new draft. A missing file is uploaded first.)
  */
 const HELD: ReadonlySet<RejectReason> = new Set(['forbidden', 'invalid', 'not-found', 'locked']);
+
+/** A decision refused 'forbidden' for its signing key (revoked or unknown): the centre's message names the key. */
+const KEY_REFUSAL = /\bkey\b/i;
 
 export function isHeld(entry: Pick<OutboxEntry, 'reason'>): boolean {
   return !!entry.reason && HELD.has(entry.reason);
@@ -31,26 +36,41 @@ const recordKey = (e: Pick<OutboxEntry, 'entity' | 'recordId'>) => `${e.entity}:
  * one produced once its answer is in. A refused change holds back the later changes of its record
  * (they were made on top of it); a change naming a file the centre does not hold yet waits too.
  */
-export function pushableEntries(entries: readonly OutboxEntry[], filesNotAtCentre: ReadonlySet<string> = new Set()): OutboxEntry[] {
+export function pushableEntries(
+  entries: readonly OutboxEntry[],
+  filesNotAtCentre: ReadonlySet<string> = new Set(),
+  /** Signing keys the centre has not registered yet: decisions signed with them would be refused. */
+  keysNotAtCentre: ReadonlySet<string> = new Set(),
+  /** Entries (by seq) already refused in this sync, so one sync never sends a change twice. */
+  notNow: ReadonlySet<number> = new Set(),
+): OutboxEntry[] {
   const taken = new Set<string>();
+  // Items with a change that stays behind: a decision made after it signed content the centre
+  // does not hold yet, so it waits (the centre checks what was signed against what it holds).
+  const behind = new Set<string>();
   const result: OutboxEntry[] = [];
   for (const entry of [...entries].sort((a, b) => a.seq! - b.seq!)) {
     const key = recordKey(entry);
-    if (taken.has(key)) continue;
+    const waits =
+      taken.has(key) ||
+      isHeld(entry) ||
+      notNow.has(entry.seq!) ||
+      attachmentIdsOf(entry).some((id) => filesNotAtCentre.has(id)) ||
+      (entry.entity === 'decision' && (keysNotAtCentre.has(String(entry.patch.keyId)) || evidenceIdsOfEntry(entry).some((id) => behind.has(id))));
     taken.add(key);
-    if (isHeld(entry)) continue;
-    if (attachmentIdsOf(entry).some((id) => filesNotAtCentre.has(id))) continue;
+    if (waits) {
+      if (entry.entity === 'evidence') behind.add(entry.recordId);
+      continue;
+    }
     result.push(entry);
   }
   return result;
 }
 
-/** `notNow`: entries (by seq) already refused in this sync, so one sync never sends a change twice. */
 export async function nextPushBatch(limit: number, filesNotAtCentre: ReadonlySet<string>, notNow: ReadonlySet<number> = new Set()): Promise<OutboxEntry[]> {
   const entries = await db().outbox.orderBy('seq').toArray();
-  return pushableEntries(entries, filesNotAtCentre)
-    .filter((e) => !notNow.has(e.seq!))
-    .slice(0, limit);
+  const keysNotAtCentre = new Set((await unregisteredKeys()).map((k) => k.id));
+  return pushableEntries(entries, filesNotAtCentre, keysNotAtCentre, notNow).slice(0, limit);
 }
 
 export function mutationOf(entry: OutboxEntry): Mutation {
@@ -102,7 +122,17 @@ export async function entriesOf(entity: SyncEntity, recordId: string): Promise<O
   return (await db().outbox.where('[entity+recordId]').equals([entity, recordId]).toArray()).sort((a, b) => a.seq! - b.seq!);
 }
 
-export const SYNC_TABLES = () => [db().outbox, db().evidence, db().evidenceHistory, db().profile, db().enrolments, db().attachments, db().meta];
+export const SYNC_TABLES = () => [
+  db().outbox,
+  db().evidence,
+  db().evidenceHistory,
+  db().profile,
+  db().enrolments,
+  db().attachments,
+  db().meta,
+  db().decisions,
+  db().signingKeys,
+];
 
 /** Applies one answer from the centre, in one transaction with the outbox change it settles. */
 export async function applyPushResult(result: PushResult, deviceId: string): Promise<PushEffect> {
@@ -150,6 +180,10 @@ async function settleApplied(entry: OutboxEntry, later: OutboxEntry[], revision:
   } else if (entry.entity === 'enrolment') {
     const row = await db().enrolments.get(entry.recordId);
     if (row) await db().enrolments.update(row.id, { serverRevision: confirmed(row) });
+  } else if (entry.entity === 'decision') {
+    // The centre applied its effect on the items too; the pull brings them.
+    const row = await db().decisions.get(entry.recordId);
+    if (row) await db().decisions.update(row.id, { serverRevision: confirmed(row) });
   } else {
     const row = await db().profile.get(entry.recordId);
     if (row) await db().profile.update(row.id, { serverRevision: confirmed(row) });
@@ -173,6 +207,11 @@ async function settleConflict(entry: OutboxEntry, later: OutboxEntry[], record: 
     await rebaseLater(later, record.revision, rebased.patches);
     return;
   }
+  if (entry.entity === 'decision') {
+    // Decisions never change, so the centre has no merge to offer: it holds this one already.
+    await db().decisions.put({ ...decisionFromRecord(record), serverRevision: record.revision });
+    return;
+  }
   if (entry.entity === 'enrolment') await db().enrolments.put(rebaseRow(enrolmentFromRecord(record), later));
   else await db().profile.put(rebaseRow(profileFromRecord(record), later));
   await rebaseLater(later, record.revision);
@@ -188,6 +227,15 @@ async function settleRejected(
 ): Promise<PushEffect> {
   if (reason === 'locked' && entry.entity === 'evidence') return keepLockedEditAsCopy(entry, record, deviceId);
   if (reason === 'missing-attachment') await markForUpload([entry, ...later].flatMap(attachmentIdsOf));
+  if (entry.entity === 'decision') {
+    await undoRefusedDecision(entry, record);
+    if (reason === 'forbidden' && KEY_REFUSAL.test(message) && typeof entry.patch.keyId === 'string') {
+      // The key was revoked (with a device session) or is unknown: sync makes a new one, and the
+      // user signs again (a signature cannot be moved to another key).
+      await markRevoked(entry.patch.keyId);
+      message = `${message.trim()} This device is making a new signing key: make this decision again to sign it with the new key, then discard this one.`;
+    }
+  }
   // Refused, so certainly not applied: a fresh id, and open to later edits again (which retry it).
   await db().outbox.update(entry.seq!, {
     id: uuidv7(),
@@ -259,6 +307,7 @@ function fingerprint(text: string): string {
 async function titleOf(entity: SyncEntity, recordId: string): Promise<string> {
   if (entity === 'profile') return 'Your name and employer';
   if (entity === 'enrolment') return 'Your enrolment';
+  if (entity === 'decision') return decisionTitle(recordId);
   const item = await db().evidence.get(recordId);
   return item?.title.trim() || 'Untitled draft';
 }
@@ -275,7 +324,8 @@ export async function outboxSummary(): Promise<OutboxSummary> {
       title: await titleOf(entry.entity, entry.recordId),
       reason: entry.reason,
       message: entry.lastError ?? 'Your centre refused this change.',
-      canDiscard: !!entry.serverRecord || entry.baseRevision > 0,
+      // A refused decision is only ever this device's: discarding it drops it (its items are already back).
+      canDiscard: entry.entity === 'decision' || !!entry.serverRecord || entry.baseRevision > 0,
     });
   }
   const pushable = pushableEntries(entries);
@@ -292,10 +342,14 @@ export class ChangeNotFoundError extends Error {
 
 /** The user asks to send a refused change again (after fixing what the centre said, or to try anyway). */
 export async function retryChange(seq: number): Promise<void> {
-  await guardWrite(async () => {
-    const updated = await db().outbox.update(seq, { reason: null, lastError: null });
-    if (updated === 0) throw new ChangeNotFoundError();
-  });
+  await guardWrite(() =>
+    db().transaction('rw', SYNC_TABLES(), async () => {
+      const entry = await db().outbox.get(seq);
+      if (!entry) throw new ChangeNotFoundError();
+      await db().outbox.update(seq, { reason: null, lastError: null });
+      if (entry.entity === 'decision' && entry.reason) await redoDecision({ ...entry, reason: null });
+    }),
+  );
 }
 
 /**
@@ -307,6 +361,13 @@ export async function discardChange(seq: number): Promise<void> {
     db().transaction('rw', SYNC_TABLES(), async () => {
       const entry = await db().outbox.get(seq);
       if (!entry) throw new ChangeNotFoundError();
+      if (entry.entity === 'decision') {
+        // Never in effect at the centre: the decision goes, and its items were put back when it was refused.
+        if (!entry.reason) throw new Error('This decision has not been refused: it is still waiting to go to your centre.');
+        await db().outbox.delete(seq);
+        await db().decisions.delete(entry.recordId);
+        return;
+      }
       if (!entry.serverRecord && entry.baseRevision === 0)
         throw new Error('Your centre has never had this record, so there is no centre copy to go back to. Change it and try again instead.');
       const all = await entriesOf(entry.entity, entry.recordId);

@@ -3,11 +3,12 @@ import { FrameworkSpec } from '../domain/qualification';
 import type { PullResponse, SyncRecord } from '../domain/sync';
 import { knowAttachments } from './attachments';
 import { db, type StoredFramework } from './db';
+import { overlayWaitingDecisions } from './decisions';
 import { guardWrite } from './errors';
 import { noteReplacedByCentre } from './evidence';
 import { META, readMeta, writeMeta } from './meta';
 import { entriesOf, SYNC_TABLES } from './sync-outbox';
-import { enrolmentFromRecord, evidenceFromRecord, profileFromRecord, rebaseEvidence, rebaseRow, sameJson } from './sync-records';
+import { decisionFromRecord, enrolmentFromRecord, evidenceFromRecord, profileFromRecord, rebaseEvidence, rebaseRow, sameJson } from './sync-records';
 
 /**
  * The pull side of sync in the database: where the device is in the centre's change sequence, and
@@ -93,9 +94,13 @@ async function applyRecord(record: SyncRecord): Promise<Outcome> {
       await db().profile.put(rebaseRow(profileFromRecord(record), waiting));
       return waiting.length > 0 ? 'rebased' : 'applied';
     }
-    case 'decision':
-      // Stored once decisions are read on devices (issue 4); until then nothing is written.
-      return 'skipped';
+    case 'decision': {
+      if (record.deleted) return removeUnlessWaiting(db().decisions, record.id, waiting.length);
+      // Immutable: the centre's copy is the one signed here or on the signer's device. A copy of
+      // ours still waiting (its answer was lost) stays in the outbox; the push settles it.
+      await db().decisions.put(decisionFromRecord(record));
+      return 'applied';
+    }
   }
 }
 
@@ -121,6 +126,8 @@ async function applyEvidence(record: SyncRecord, waiting: Awaited<ReturnType<typ
     for (const [i, entry] of waiting.entries())
       if (entry.sentAt === null && !sameJson(rebased.patches[i], entry.patch)) await db().outbox.update(entry.seq!, { patch: rebased.patches[i] });
   } else next = server;
+  // Decisions made here and not yet at the centre keep showing their effect on the item.
+  next = await overlayWaitingDecisions(next);
   await db().evidence.put(next);
   if (local && waiting.length === 0) await noteReplacedByCentre(local, next);
   await knowAttachments(next.attachments);

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { Enrolment, LearnerProfile } from '../domain/enrolment';
 import { Evidence } from '../domain/evidence';
 import { uuidv7 } from '../domain/ids';
+import { Decision } from '../domain/signoff';
 import type { FieldConflict, SyncEntity, SyncRecord } from '../domain/sync';
-import type { OutboxEntry, Synced } from './db';
+import type { OutboxEntry, StoredDecision, Synced } from './db';
 
 /**
  * How records travel between the centre's shape (SyncRecord: id, revision, data) and the rows this
@@ -37,6 +38,13 @@ export function evidenceFromRecord(record: SyncRecord): Evidence {
   const parsed = Evidence.safeParse({ conflicts: [], ...record.data, id: record.id, serverRevision: record.revision, dirty: 0 });
   if (!parsed.success) throw new UnreadableRecordError(record, issuesOf(parsed.error));
   return parsed.data;
+}
+
+/** A signed decision as the centre holds it (immutable); its signature is checked by the centre, not here. */
+export function decisionFromRecord(record: SyncRecord): StoredDecision {
+  const parsed = Decision.safeParse({ ...record.data, id: record.id });
+  if (!parsed.success) throw new UnreadableRecordError(record, issuesOf(parsed.error));
+  return { ...parsed.data, serverRevision: record.revision, evidenceIds: parsed.data.evidence.map((e) => e.id) };
 }
 
 export function enrolmentFromRecord(record: SyncRecord): Enrolment & Synced {

@@ -6,7 +6,7 @@ import { pendingCount } from '../data/outbox';
 import { settleWrites } from '../data/pending-writes';
 import { currentSignIn, databaseNameFor, forgetSignIn, markSessionEnded, openDatabaseFor, rememberSignIn, type DeviceSignIn } from '../data/session';
 import { deviceId, getSetting, setSetting } from '../data/settings';
-import { SignInRequest, type DeviceSession } from '../domain/auth';
+import { SignInRequest, type DeviceSession, type Role } from '../domain/auth';
 import type { AttachmentRef } from '../domain/evidence';
 import { centreClient, CentreError, type CentreClient, type FetchLike } from './api';
 import { listDeviceSessions, revokeDeviceSession, signInToCentre, signOutOfCentre } from './auth';
@@ -113,6 +113,14 @@ function readableZodError(error: ZodError): string {
   return error.issues.map((i) => i.message).join(' ');
 }
 
+/**
+ * Assessors and IQAs visit learners where there may be no connection: their devices always hold
+ * every file of their learners' evidence, so the "keep offline" choice is not theirs to turn off.
+ */
+export function alwaysKeepsAllOffline(role: Role | null | undefined): boolean {
+  return role === 'assessor' || role === 'iqa';
+}
+
 export function createAccountService(deps: AccountDeps = {}): AccountService {
   let state: AccountState = { signIn: null, databaseName: databaseNameFor(null) };
   const listeners = new Set<(state: AccountState) => void>();
@@ -217,9 +225,12 @@ export function createAccountService(deps: AccountDeps = {}): AccountService {
     revoke: (sessionId) => endOn401(revokeDeviceSession(authorised(), sessionId)),
     endOn401,
     async keepAllOffline() {
+      if (alwaysKeepsAllOffline(state.signIn?.user.role)) return true;
       return (await getSetting<boolean>(keepKey())) ?? false;
     },
     async setKeepAllOffline(keep) {
+      if (!keep && alwaysKeepsAllOffline(state.signIn?.user.role))
+        throw new Error('Assessors’ and IQAs’ devices always keep their learners’ files available offline, for visits without a connection.');
       await setSetting(keepKey(), keep);
     },
     beforeSwitch(hook) {

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { PublicSigningKey, type RegisterKeyRequest } from '../domain/signoff';
 import { ApiError } from '../domain/sync';
 
 /**
@@ -69,4 +70,15 @@ export async function errorFrom(response: Response): Promise<CentreError> {
   if (response.status === 426) return new CentreError('update-required', message, 426, code);
   if (response.status >= 500) return new CentreError('server', message, response.status, code);
   return new CentreError('refused', message, response.status, code);
+}
+
+/** The key as the centre holds it: `{ key }` as agreed, or the key itself (what the centre sends today). */
+const RegisteredKey = z.union([z.object({ key: PublicSigningKey }).transform((body) => body.key), PublicSigningKey]);
+
+/**
+ * POST /api/keys: the centre records this device's public key for the signed-in user (201), or
+ * answers with the key it already holds under that id (200, e.g. after a lost answer).
+ */
+export async function registerSigningKey(client: CentreClient, request: RegisterKeyRequest): Promise<PublicSigningKey> {
+  return client.call('POST', '/api/keys', RegisteredKey, request);
 }

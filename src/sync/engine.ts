@@ -2,6 +2,7 @@ import { META, writeMeta } from '../data/meta';
 import { UnreadableRecordError } from '../data/sync-records';
 import { centreClient, CentreError, type CentreClient, type FetchLike } from './api';
 import { downloadMissingAttachments } from './attachments-download';
+import { syncSigningKeys } from './keys';
 import { pullChanges } from './pull';
 import { pushOutbox } from './push';
 import type { SyncState, SyncStatusStore } from './status';
@@ -24,7 +25,10 @@ export interface SyncEngineDeps {
   status: SyncStatusStore;
   /** The centre ended the session (401): remember it, so the user is asked to sign in again. */
   onSessionEnded: (error: CentreError) => Promise<void>;
-  /** The user's "Keep my whole portfolio available offline" choice. */
+  /**
+   * The user's "Keep my whole portfolio available offline" choice; always on for assessors and
+   * IQAs, whose visits need every file of their learners' evidence (runtime.ts).
+   */
   keepAllOffline: () => Promise<boolean>;
   isOnline?: () => boolean;
   /** navigator.locks where the browser has it, so two tabs never sync the same database at once. */
@@ -72,8 +76,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     return deps.locks.request(deps.lockName ?? 'portfolio-sync', { signal }, work) as Promise<T>;
   }
 
-  async function steps(signal: AbortSignal): Promise<UploadProblem[]> {
+  async function steps(signal: AbortSignal): Promise<{ fileProblems: UploadProblem[]; problem: string | null }> {
     const centre = client(signal);
+    // Keys first: the centre checks each decision in the push against a key it has registered.
+    const keys = await syncSigningKeys({ client: centre });
     const upload = () => uploadAttachments({ client: centre, uploader: deps.uploader, status, signal });
     let uploads = await upload();
     const pushed = await pushOutbox({ client: centre, deviceId: deps.deviceId, filesNotAtCentre: uploads.notAtCentre });
@@ -82,11 +88,14 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       uploads = await upload();
       await pushOutbox({ client: centre, deviceId: deps.deviceId, filesNotAtCentre: uploads.notAtCentre });
     }
+    // A decision refused for a revoked key retired that key: the new one is made and registered
+    // now, so the user can sign again straight away.
+    const keysAfter = await syncSigningKeys({ client: centre });
     signal.throwIfAborted();
     await pullChanges({ client: centre });
     const problems = [...uploads.problems];
     if (await deps.keepAllOffline()) problems.push(...(await downloadMissingAttachments({ client: centre, signal })).problems);
-    return problems;
+    return { fileProblems: problems, problem: keysAfter.problem ?? keys.problem };
   }
 
   async function fail(error: unknown): Promise<SyncOutcome> {
@@ -134,12 +143,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const signal = controller.signal;
     status.update({ state: 'syncing' });
     try {
-      const fileProblems = await withLock(signal, () => steps(signal));
+      const { fileProblems, problem } = await withLock(signal, () => steps(signal));
       if (stopped) throw new SyncStopped();
       const at = now().toISOString();
       await writeMeta(META.lastSyncAt, at);
-      status.update({ state: 'idle', problem: null, lastSuccessAt: at, fileProblems });
-      return { state: 'idle', problem: null };
+      status.update({ state: 'idle', problem, lastSuccessAt: at, fileProblems });
+      return { state: 'idle', problem };
     } catch (error) {
       return fail(error);
     }

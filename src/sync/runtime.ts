@@ -3,7 +3,7 @@ import { META, readMeta } from '../data/meta';
 import { deviceId } from '../data/settings';
 import { discardChange, outboxSummary, retryChange, type OutboxSummary } from '../data/sync-outbox';
 import type { AttachmentRef } from '../domain/evidence';
-import type { AccountService, AccountState } from './account';
+import { alwaysKeepsAllOffline, type AccountService, type AccountState } from './account';
 import type { FetchLike } from './api';
 import { downloadAttachment } from './attachments-download';
 import { createSyncEngine, type SyncEngine, type SyncOutcome } from './engine';
@@ -124,7 +124,9 @@ export function createSyncRuntime(deps: RuntimeDeps): SyncRuntime {
       uploader,
       status,
       onSessionEnded: (error) => deps.account.sessionEnded(error),
-      keepAllOffline: () => deps.account.keepAllOffline(),
+      // An assessor's or IQA's device holds every file of its caseload after one sync, for visits
+      // without a connection: the same download as the learner's "keep offline" choice, always on.
+      keepAllOffline: async () => alwaysKeepsAllOffline(signIn.user.role) || (await deps.account.keepAllOffline()),
       isOnline,
       ...(deps.locks ? { locks: deps.locks, lockName: `portfolio-sync:${state.databaseName}` } : {}),
     });

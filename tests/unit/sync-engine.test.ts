@@ -10,7 +10,8 @@ import { createSyncRuntime } from '../../src/sync/runtime';
 import { startScheduler, SYNC_REQUESTED } from '../../src/sync/scheduler';
 import { createSyncStatusStore } from '../../src/sync/status';
 import { liveQuery } from 'dexie';
-import { LEARNER, sha256Hex } from '../fake-centre';
+import { ASSESSOR, evidenceData } from '../assessment-fixture';
+import { FakeCentre, LEARNER, sha256Hex } from '../fake-centre';
 import { photoBytes, signedInDevice } from '../sync-fixture';
 
 afterEach(async () => {
@@ -219,6 +220,35 @@ describe('sync runtime', () => {
     expect(db().name).toBe(account.get().databaseName);
     await vi.waitFor(() => expect(runtime.status.get().waiting).toBe(1));
     expect(await runtime.syncNow()).toBeNull();
+    await runtime.dispose();
+  });
+
+  it('keeps every file of an assessor’s caseload on the device after one sync, without being asked', async () => {
+    const device = await signedInDevice({ centre: new FakeCentre([LEARNER, ASSESSOR]), user: ASSESSOR });
+    await deleteDatabase(databaseNameFor(ASSESSOR.id));
+    const bytes = photoBytes(3000, 11);
+    const hash = sha256Hex(bytes);
+    device.centre.files.set(hash, bytes);
+    device.centre.write('evidence', '0190a1b2-0000-7000-8000-00000000e401', {
+      ...evidenceData('Cabinet photo'),
+      attachments: [{ id: hash, name: 'cabinet.png', type: 'image/png', size: bytes.length }],
+    });
+    const account = createAccountService({ fetch: device.centre.fetch, baseUrl: device.centre.origin, isOnline: () => true });
+    await account.restore();
+    // Not the user's choice to make: a visit may have no connection.
+    expect(await account.keepAllOffline()).toBe(true);
+    await expect(account.setKeepAllOffline(false)).rejects.toThrow(/always keep their learners’ files available offline/);
+    const runtime = createSyncRuntime({
+      account,
+      fetch: device.centre.fetch,
+      baseUrl: device.centre.origin,
+      window: new EventTarget() as Window,
+      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document,
+      isOnline: () => true,
+      createUploader: () => ({ upload: async () => {} }),
+    });
+    await runtime.start();
+    await vi.waitFor(async () => expect((await db().attachments.get(hash))?.blob?.size).toBe(bytes.length));
     await runtime.dispose();
   });
 });
