@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { exportFilePath } from '../../src/domain/export-manifest';
+import { keyFingerprint, verifyExport } from '../../src/domain/verify';
+import { contentDisposition } from '../files/download';
+import type { ContentStore } from '../files/store';
+import { refuse } from '../http-errors';
+import { renderIctTechHtml, renderIndexHtml } from './html';
+import type { ExportBundle } from './load';
+import { renderReadme } from './readme';
+import { fitsInZip, zipStream, type ZipSource } from './zip';
+
+const text = (value: string) => new TextEncoder().encode(value);
+
+/** The files' bytes as the store gives them, hashed on the way through so index.html can report on them. */
+async function* hashed(source: ReadableStream<Uint8Array>, done: (sha256: string) => void): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  const reader = source.getReader();
+  try {
+    for (;;) {
+      const { done: end, value } = await reader.read();
+      if (end) break;
+      hash.update(value);
+      yield value;
+    }
+    done(hash.digest('hex'));
+  } finally {
+    // Also when the download is abandoned part-way: closes the file rather than leave it open.
+    await reader.cancel();
+  }
+}
+
+/**
+ * The ZIP as a streamed response. Files go first, hashed as they stream; the centre then runs the
+ * same verification as `npm run verify` on what it has just written and puts the result at the
+ * top of index.html, so a record or file changed in the database or the file store shows up in
+ * the export's own page as well as in the verifier.
+ */
+export async function exportResponse(bundle: ExportBundle, store: ContentStore, filename: string): Promise<Response> {
+  const { manifest } = bundle;
+  const present: Array<{ sha256: string; size: number }> = [];
+  for (const file of bundle.files) {
+    const size = await store.size(file.sha256);
+    // Listed in the manifest but not held: the export goes ahead and verify names the item.
+    if (size === null) console.error(`Export: attachment ${file.sha256} is recorded but missing from the file store`);
+    else present.push({ sha256: file.sha256, size });
+  }
+  const manifestBytes = text(JSON.stringify(manifest, null, 2));
+  if (!fitsInZip([...present.map((f) => f.size), manifestBytes.length * 3]))
+    refuse(
+      413,
+      'too-large',
+      'This portfolio is too large for one export file (the ZIP format used holds up to 4 GB). Export an IQA sample instead, or ask the centre to move the largest videos out first.',
+    );
+
+  const fingerprints = new Map<string, string>();
+  for (const key of manifest.keys) fingerprints.set(key.id, await keyFingerprint(key.publicKey));
+
+  async function* entries(): AsyncGenerator<ZipSource> {
+    const hashes = new Map<string, string>();
+    for (const file of present) {
+      const path = exportFilePath(file.sha256);
+      yield { name: path, compress: false, data: hashed(store.read(file.sha256), (sha256) => hashes.set(path, sha256)) };
+    }
+    yield { name: 'manifest.json', compress: true, data: manifestBytes };
+    const checks = await verifyExport(manifest, { sha256: async (path) => hashes.get(path) ?? null });
+    yield { name: 'index.html', compress: true, data: text(renderIndexHtml({ manifest, specs: bundle.specs, icttech: bundle.icttech, fingerprints, checks })) };
+    yield { name: 'icttech.html', compress: true, data: text(renderIctTechHtml(manifest, bundle.icttech)) };
+    yield { name: 'README.txt', compress: true, data: text(renderReadme(manifest, fingerprints)) };
+  }
+
+  const body = zipStream(entries(), new Date(manifest.exportedAt), (error) => console.error(`Export ${filename} failed while streaming`, error));
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/zip',
+      'Content-Disposition': contentDisposition('attachment', filename),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+}
+
+/** A file name that says whose export it is and when: eqa-jordan-ellis-2026-11-23.zip. */
+export function exportFilename(subject: string, at: Date): string {
+  const slug =
+    subject
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'portfolio';
+  return `eqa-${slug}-${at.toISOString().slice(0, 10)}.zip`;
+}
