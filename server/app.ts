@@ -2,8 +2,12 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Services } from './context';
+import { auditRoutes } from './routes/audit';
+import { exportRoutes } from './routes/exports';
 import { filesRoutes } from './routes/files';
 import { accountRoutes } from './routes/index';
+import { iqaRoutes } from './routes/sampling';
+import { keyRoutes } from './routes/keys';
 import { syncRoutes } from './routes/sync';
 import { staticApp } from './static';
 
@@ -48,10 +52,14 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     return c.json({ ok: true, db: services.db.kind });
   });
 
-  // Routes are mounted here as they are written: auth, admin, sync, files.
+  // Routes are mounted here as they are written: auth, admin, sync, files, keys, audit.
   app.route('/api', accountRoutes(services));
   app.route('/api/sync', syncRoutes(services));
   app.route('/api/files', filesRoutes(services));
+  app.route('/api/iqa', iqaRoutes(services));
+  app.route('/api/keys', keyRoutes(services));
+  app.route('/api/audit', auditRoutes(services));
+  app.route('/api/exports', exportRoutes(services));
 
   app.all('/api/*', (c) => c.json({ error: 'not-found', message: `There is no ${c.req.method} ${c.req.path} on this centre.` }, 404));
   if (options.staticDir) app.route('/', staticApp(options.staticDir));

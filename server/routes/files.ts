@@ -32,9 +32,10 @@ export function filesRoutes(services: Services): Hono<AppEnv> {
   const files = new Hono<AppEnv>();
   files.use('*', requireCaller(services));
 
-  // Learners upload their own evidence files; nobody else sends bytes yet.
-  files.use('/uploads', requireRole('learner'));
-  files.use('/uploads/*', requireRole('learner'));
+  // Learners upload their evidence files, assessors the files of what they record (a discussion's
+  // audio); a file is held for its uploader until an item in a learner's portfolio adopts it.
+  files.use('/uploads', requireRole('learner', 'assessor'));
+  files.use('/uploads/*', requireRole('learner', 'assessor'));
 
   const tus = async (c: Context<AppEnv>) => {
     // Hono routes HEAD as GET; a real GET of an upload is not part of the protocol here.

@@ -57,14 +57,39 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'POST', path: '/api/admin/specs', access: ADMIN, scope: 'new versions only' },
   { method: 'GET', path: '/api/admin/users/:id/sessions', access: ADMIN, scope: "users of the admin's centre" },
   { method: 'POST', path: '/api/admin/sessions/:id/revoke', access: ADMIN, scope: "sessions of the admin's centre's users" },
+  { method: 'POST', path: '/api/admin/evidence/:id/unlock', access: ADMIN, scope: "evidence of the admin's centre's learners; a reason is required and audited" },
 
   { method: 'GET', path: '/api/specs/:id/:version', access: 'signed-in', scope: 'published specs' },
 
   // Sync and files (server/routes/sync.ts, files.ts). Push answers every signed-in role with 200,
-  // refusing each mutation outside the caller's write scope in its result (only learners write yet).
-  { method: 'POST', path: '/api/sync/push', access: 'signed-in', scope: "per mutation: a learner's own profile, enrolments and their evidence" },
+  // refusing each mutation outside the caller's write scope in its result.
+  {
+    method: 'POST',
+    path: '/api/sync/push',
+    access: 'signed-in',
+    scope:
+      "per mutation: a learner's own profile, enrolments and evidence; an assessor's own recorded evidence for caseload learners; signed decisions by assessors (caseload), learners (own declaration) and IQAs (their centre), never admins",
+  },
   { method: 'GET', path: '/api/sync/pull', access: 'signed-in', scope: "records of the caller's centre in the caller's learner scope (server/scope.ts)" },
-  { method: 'ALL', path: '/api/files/uploads', access: ['learner'], scope: "tus uploads: creates the caller's own upload" },
-  { method: 'ALL', path: '/api/files/uploads/:id', access: ['learner'], scope: "tus uploads started by the caller; others' answer 404" },
+  { method: 'ALL', path: '/api/files/uploads', access: ['learner', 'assessor'], scope: "tus uploads: creates the caller's own upload" },
+  { method: 'ALL', path: '/api/files/uploads/:id', access: ['learner', 'assessor'], scope: "tus uploads started by the caller; others' answer 404" },
   { method: 'GET', path: '/api/files/sha256/:hash', access: 'signed-in', scope: "files held for a learner in the caller's scope; others answer 404 (HEAD too)" },
+
+  // Device signing keys and the audit trail (server/routes/keys.ts, audit.ts).
+  { method: 'POST', path: '/api/keys', access: ['learner', 'assessor', 'iqa'], scope: "the caller's own key, tied to their current device session" },
+  { method: 'GET', path: '/api/keys', access: 'signed-in', scope: "the caller's own keys; an admin: every key of their centre" },
+  { method: 'POST', path: '/api/keys/:id/revoke', access: 'signed-in', scope: "the caller's own keys; an admin: keys of their centre (reason required); others answer 404" },
+  { method: 'GET', path: '/api/audit', access: 'signed-in', scope: "entries about one learner's records (or one record) in the caller's learner scope (server/scope.ts); others answer 404" },
+
+  // IQA sampling (server/routes/sampling.ts): IQAs write plans for their centre's assessors; admins read.
+  { method: 'GET', path: '/api/iqa/assessors', access: ['iqa', 'admin'], scope: "assessors of the caller's centre (id, name)" },
+  { method: 'GET', path: '/api/iqa/plans', access: ['iqa', 'admin'], scope: "sampling plans of the caller's centre" },
+  { method: 'POST', path: '/api/iqa/plans', access: ['iqa'], scope: "a plan for an assessor of the IQA's centre; others answer 404" },
+  { method: 'PUT', path: '/api/iqa/plans/:id', access: ['iqa'], scope: "the IQA's own plans at their centre (another IQA's: 403); other centres' answer 404" },
+  { method: 'GET', path: '/api/iqa/plans/:id/sample', access: ['iqa', 'admin'], scope: "plans of the caller's centre; decision records in the caller's learner scope (server/scope.ts)" },
+  { method: 'GET', path: '/api/iqa/locks', access: ['iqa', 'admin'], scope: "IQA-locked evidence in the caller's learner scope (server/scope.ts)" },
+
+  // Exports for external quality assurance (server/routes/exports.ts): ZIPs, audited.
+  { method: 'GET', path: '/api/exports/learners/:learnerId', access: ['admin', 'iqa', 'assessor'], scope: "a learner in the caller's learner scope (server/scope.ts: assessor caseload, IQA/admin centre); others answer 404" },
+  { method: 'GET', path: '/api/exports/samples/:planId', access: ['admin', 'iqa'], scope: "sampling plans of the caller's centre; others answer 404" },
 ];

@@ -6,6 +6,7 @@ import { SyncStatusBar } from './components/SyncStatusBar';
 import { UpdateBanner } from './components/UpdateBanner';
 import { ServicesProvider, defaultServices, useAccount, type AppServices } from './services';
 import { useIsAdmin } from './admin/role';
+import { useIsIqa } from './iqa/role';
 import Home from './screens/Home';
 
 // Home is in the first-load bundle; every other screen loads on first use (and is precached).
@@ -13,6 +14,7 @@ const Enrol = lazy(() => import('./screens/Enrol'));
 const EvidenceList = lazy(() => import('./screens/EvidenceList'));
 const EvidenceEditor = lazy(() => import('./screens/EvidenceEditor'));
 const Progress = lazy(() => import('./screens/Progress'));
+const IctTech = lazy(() => import('./screens/IctTech'));
 const Device = lazy(() => import('./screens/Device'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 const SignIn = lazy(() => import('./screens/SignIn'));
@@ -22,22 +24,40 @@ const AdminUsers = lazy(() => import('./admin/Users'));
 const AdminCaseloads = lazy(() => import('./admin/Caseloads'));
 const AdminEnrolments = lazy(() => import('./admin/Enrolments'));
 const AdminSpecs = lazy(() => import('./admin/Specs'));
+const AdminLocks = lazy(() => import('./admin/Locks'));
+// Assessor screens: their own chunks, so learners never download them.
+const Caseload = lazy(() => import('./screens/Caseload'));
+const AssessorLearner = lazy(() => import('./screens/AssessorLearner'));
+const Review = lazy(() => import('./screens/Review'));
+const RecordEvidence = lazy(() => import('./screens/RecordEvidence'));
+// IQA screens: their own chunks too.
+const IqaPlans = lazy(() => import('./iqa/Plans'));
+const IqaPlanSample = lazy(() => import('./iqa/PlanSample'));
 
 const NAV = [
   { href: '/', label: 'Home' },
   { href: '/evidence', label: 'Evidence' },
   { href: '/progress', label: 'Progress' },
+  { href: '/icttech', label: 'ICTTech' },
+  { href: '/device', label: 'Device' },
+];
+
+/** An assessor has no portfolio of their own: their tablet is for their caseload. */
+const ASSESSOR_NAV = [
+  { href: '/caseload', label: 'Caseload' },
   { href: '/device', label: 'Device' },
 ];
 
 function Navigation() {
   const { path } = useLocation();
+  const assessor = useAccount().signIn?.user.role === 'assessor';
   const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
   const admin = useIsAdmin();
+  const iqa = useIsIqa();
   return (
     <nav class="app-nav" aria-label="Main">
       <ul>
-        {(admin ? [...NAV, { href: '/admin', label: 'Admin' }] : NAV).map((item) => (
+        {[...(assessor ? ASSESSOR_NAV : NAV), ...(iqa ? [{ href: '/iqa', label: 'IQA' }] : []), ...(admin ? [{ href: '/admin', label: 'Admin' }] : [])].map((item) => (
           <li key={item.href}>
             <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
               {item.label}
@@ -115,6 +135,7 @@ function Shell() {
           <Route path="/evidence/new" component={EvidenceEditor} />
           <Route path="/evidence/:id" component={EvidenceEditor} />
           <Route path="/progress" component={Progress} />
+          <Route path="/icttech" component={IctTech} />
           <Route path="/device" component={Device} />
           <Route path="/sign-in" component={SignIn} />
           <Route path="/admin" component={AdminOverview} />
@@ -122,6 +143,14 @@ function Shell() {
           <Route path="/admin/caseloads" component={AdminCaseloads} />
           <Route path="/admin/enrolments" component={AdminEnrolments} />
           <Route path="/admin/specs" component={AdminSpecs} />
+          <Route path="/admin/locks" component={AdminLocks} />
+          <Route path="/iqa" component={IqaPlans} />
+          <Route path="/iqa/plans/:id" component={IqaPlanSample} />
+          <Route path="/caseload" component={Caseload} />
+          <Route path="/caseload/:learnerId" component={AssessorLearner} />
+          <Route path="/caseload/:learnerId/record/:kind" component={RecordEvidence} />
+          <Route path="/caseload/:learnerId/record/:kind/:evidenceId" component={RecordEvidence} />
+          <Route path="/review/:evidenceId" component={Review} />
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>

@@ -35,7 +35,7 @@ describe('Admin pages: who may use them, and without a connection', () => {
     expect(await screen.findByText(/administrator of Northgate College/)).toBeTruthy();
     const main = screen.getByRole('main');
     const hrefs = [...main.querySelectorAll('a.list-link')].map((a) => a.getAttribute('href'));
-    expect(hrefs).toEqual(['/admin/users', '/admin/caseloads', '/admin/enrolments', '/admin/specs']);
+    expect(hrefs).toEqual(['/admin/users', '/admin/caseloads', '/admin/enrolments', '/admin/specs', '/admin/locks']);
     expect(document.title).toBe('Centre administration · ICT Portfolio');
   });
 

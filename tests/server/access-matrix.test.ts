@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportPublicJwk, generateSigningKey } from '../../src/domain/signing';
 import { SYNC_PROTOCOL_VERSION } from '../../src/domain/sync';
 import { createDeviceSession } from '../../server/auth/sessions';
 import type { Role } from '../../server/context';
@@ -108,6 +109,88 @@ function tusCreate(): Record<string, string> {
   };
 }
 
+let centreAPlan: string | null = null;
+/** A sampling plan of centre A's IQA for centre A's assessor, made once on first use. */
+async function planOfCentreA(): Promise<string> {
+  if (centreAPlan) return centreAPlan;
+  const id = randomUUID();
+  await centre.db.query(`insert into sampling_plans (id, centre_id, iqa_id, assessor_id, percentage, stage) values ($1, $2, $3, $4, 10, 'interim')`, [
+    id,
+    centreId,
+    users.iqa.id,
+    users.assessor.id,
+  ]);
+  centreAPlan = id;
+  return id;
+}
+
+function planBody(id: string): Record<string, unknown> {
+  return { id, assessorId: users.assessor.id, percentage: 25, unitIds: [], stage: 'interim', methods: ['observation'] };
+}
+
+/** A learner of centre A with a valid enrolment and item (an export validates every record), on the assessor's caseload or none. */
+async function exportableLearner(onCaseload = true): Promise<string> {
+  const learner = await centre.createUser('learner', centreId);
+  if (onCaseload) await centre.db.query('insert into caseloads (assessor_id, learner_id) values ($1, $2)', [users.assessor.id, learner.id]);
+  const enrolmentId = randomUUID();
+  const at = '2026-11-20T09:00:00.000Z';
+  await centre.db.transaction(async (tx) => {
+    const base = { centreId, learnerId: learner.id, byUser: learner.id, deviceId: null };
+    await writeRecord(tx, { ...base, entity: 'profile', id: learner.id, data: { name: learner.name, employer: '' } });
+    await writeRecord(tx, {
+      ...base,
+      entity: 'enrolment',
+      id: enrolmentId,
+      data: { learnerId: learner.id, qualificationId: '4520-03', qualificationVersion: 1, optionalUnitIds: [], startDate: '2026-03-02', plannedEndDate: '2027-09-30', plannedOffTheJobHoursPerWeek: 6, createdAt: at, updatedAt: at },
+    });
+    await writeRecord(tx, {
+      ...base,
+      entity: 'evidence',
+      id: randomUUID(),
+      data: { enrolmentId, status: 'draft', title: 'Matrix export', narrative: '', activityDate: null, method: null, hours: 0, offTheJob: false, attachments: [], criterionIds: [], createdAt: at, updatedAt: at, deletedAt: null },
+    });
+  });
+  return learner.id;
+}
+
+let ownEvidenceId: string;
+
+async function newKeyBody(): Promise<{ id: string; publicKey: unknown }> {
+  return { id: randomUUID(), publicKey: await exportPublicJwk((await generateSigningKey()).publicKey) };
+}
+
+/** A live signing key of the user, registered by no particular session. */
+async function keyOf(user: TestUser): Promise<string> {
+  const id = randomUUID();
+  const { publicKey } = await newKeyBody();
+  await centre.db.query('insert into signing_keys (id, user_id, centre_id, public_key, name, role) values ($1, $2, $3, $4::jsonb, $5, $6)', [
+    id,
+    user.id,
+    user.centreId,
+    JSON.stringify(publicKey),
+    user.name,
+    user.role,
+  ]);
+  return id;
+}
+
+/** An item an IQA agreed with (so it carries a lock), of the given learner. */
+async function lockedItem(learner: TestUser): Promise<string> {
+  const id = randomUUID();
+  await centre.db.transaction((tx) =>
+    writeRecord(tx, {
+      entity: 'evidence',
+      id,
+      centreId: learner.centreId,
+      learnerId: learner.id,
+      data: { title: 'Signed off and sampled', status: 'signed-off', iqaLock: { decisionId: randomUUID(), at: '2026-11-20T09:00:00.000Z' } },
+      byUser: null,
+      deviceId: null,
+    }),
+  );
+  return id;
+}
+
 /** What the matrix calls for each route, keyed "METHOD path" as in ROUTES. */
 const SAMPLES: Record<string, Sample[]> = {
   'GET /api/health': [{ label: 'health', build: async () => ({ path: '/api/health' }) }],
@@ -201,12 +284,54 @@ const SAMPLES: Record<string, Sample[]> = {
         const id = location.split('/').pop();
         return { method: 'HEAD', path: `/api/files/uploads/${id}`, headers: { 'tus-resumable': '1.0.0' } };
       },
+      // Only its uploader sees an upload, even an assessor whose caseload the learner is on.
+      visibleTo: ['learner'],
     },
   ],
   'GET /api/files/sha256/:hash': [
     { label: "the learner's own file", build: async () => ({ path: `/api/files/sha256/${ownFile}` }), visibleTo: CENTRE_A },
     { label: "another learner's file", build: async () => ({ path: `/api/files/sha256/${othersFile}` }), visibleTo: ['iqa', 'admin'] },
   ],
+
+  'POST /api/keys': [{ label: 'a new key of the caller', build: async () => ({ path: '/api/keys', body: await newKeyBody() }) }],
+  'GET /api/keys': [{ label: 'own keys (an admin: the centre’s)', build: async () => ({ path: '/api/keys' }) }],
+  'POST /api/keys/:id/revoke': [
+    {
+      label: 'own key (an admin: a key of their centre)',
+      build: async (_who, me) => ({ path: `/api/keys/${await keyOf(me && me.role !== 'admin' ? me : users.bystander)}/revoke`, body: { reason: 'No longer used on this device' } }),
+      visibleTo: CENTRE_A,
+    },
+    {
+      label: "someone else's key",
+      build: async () => ({ path: `/api/keys/${await keyOf(users.bystander)}/revoke`, body: { reason: 'Reported lost by its owner' } }),
+      visibleTo: ['admin'],
+    },
+  ],
+  'GET /api/audit': [
+    { label: "the learner's trail", build: async () => ({ path: `/api/audit?learnerId=${users.learner.id}` }), visibleTo: CENTRE_A },
+    { label: "another learner's trail", build: async () => ({ path: `/api/audit?learnerId=${users.otherLearner.id}` }), visibleTo: ['iqa', 'admin'] },
+    { label: "a record of the learner's", build: async () => ({ path: `/api/audit?recordId=${ownEvidenceId}` }), visibleTo: CENTRE_A },
+  ],
+  'POST /api/admin/evidence/:id/unlock': [
+    {
+      label: 'an IQA-locked item of centre A',
+      build: async () => ({ path: `/api/admin/evidence/${await lockedItem(users.otherLearner)}/unlock`, body: { reason: 'Reopening to correct the activity date' } }),
+      visibleTo: ['admin'],
+    },
+  ],
+
+  'GET /api/iqa/assessors': [{ label: 'list', build: async () => ({ path: '/api/iqa/assessors' }) }],
+  'GET /api/iqa/plans': [{ label: 'list', build: async () => ({ path: '/api/iqa/plans' }) }],
+  'POST /api/iqa/plans': [{ label: "a plan for centre A's assessor", build: async () => ({ path: '/api/iqa/plans', body: planBody(randomUUID()) }) }],
+  'PUT /api/iqa/plans/:id': [{ label: "the IQA's own plan", build: async () => ({ path: `/api/iqa/plans/${await planOfCentreA()}`, body: planBody(await planOfCentreA()) }) }],
+  'GET /api/iqa/plans/:id/sample': [{ label: 'a plan of centre A', build: async () => ({ path: `/api/iqa/plans/${await planOfCentreA()}/sample` }), visibleTo: ['iqa', 'admin'] }],
+  'GET /api/iqa/locks': [{ label: 'every locked item', build: async () => ({ path: '/api/iqa/locks' }) }],
+
+  'GET /api/exports/learners/:learnerId': [
+    { label: 'a caseload learner of centre A', build: async () => ({ path: `/api/exports/learners/${await exportableLearner()}` }), visibleTo: ['assessor', 'iqa', 'admin'] },
+    { label: 'a learner on no caseload', build: async () => ({ path: `/api/exports/learners/${await exportableLearner(false)}` }), visibleTo: ['iqa', 'admin'] },
+  ],
+  'GET /api/exports/samples/:planId': [{ label: 'a plan of centre A', build: async () => ({ path: `/api/exports/samples/${await planOfCentreA()}` }), visibleTo: ['iqa', 'admin'] }],
 };
 
 /** Anything a refused call could change. */
@@ -219,7 +344,9 @@ async function fingerprint(): Promise<unknown> {
       (select md5(coalesce(string_agg(id::text || coalesce(revoked_at::text, ''), ',' order by id), '')) from device_sessions) as sessions,
       (select count(*)::int from qualification_specs) as specs,
       (select count(*)::int from attachment_owners) as owners,
-      (select count(*)::int from applied_mutations) as mutations`);
+      (select count(*)::int from applied_mutations) as mutations,
+      (select md5(coalesce(string_agg(id::text || coalesce(revoked_at::text, ''), ',' order by id), '')) from signing_keys) as keys,
+      (select md5(coalesce(string_agg(id::text || assessor_id::text || percentage::text || updated_at::text, ',' order by id), '')) from sampling_plans) as plans`);
   return row;
 }
 
@@ -250,6 +377,7 @@ beforeAll(async () => {
   for (const who of ['learner', 'assessor', 'iqa', 'admin', 'other-centre admin'] as const) tokens[who] = await centre.tokenFor(users[who]);
 
   const own = await portfolio(users.learner);
+  ownEvidenceId = own[1]!;
   const others = await portfolio(users.otherLearner);
   const otherCentres = await portfolio(users.otherCentreLearner);
   ownFile = await uploadFile(tokens.learner, 'the learner’s own file');

@@ -26,6 +26,7 @@ const SECTIONS = [
   { href: '/admin/caseloads', label: 'Caseloads' },
   { href: '/admin/enrolments', label: 'Enrolments' },
   { href: '/admin/specs', label: 'Qualification specs' },
+  { href: '/admin/locks', label: 'IQA locks' },
 ];
 
 function AdminNav() {

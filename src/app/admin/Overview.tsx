@@ -5,6 +5,7 @@ const AREAS = [
   { href: '/admin/caseloads', title: 'Caseloads', text: 'Choose which learners each assessor looks after.' },
   { href: '/admin/enrolments', title: 'Enrolments', text: 'Enrol a learner on a qualification version with dates, off-the-job hours and optional units checked against the rules of combination.' },
   { href: '/admin/specs', title: 'Qualification specs', text: 'Import a new version of a qualification spec. Existing enrolments keep the version they started on.' },
+  { href: '/admin/locks', title: 'IQA locks', text: 'Find an item an internal quality assurer locked by agreeing with its sign-off, and unlock it with a reason.' },
 ];
 
 export default function AdminOverview({ client }: AdminScreenProps) {

@@ -6,6 +6,7 @@ import type { AdminApi } from './api';
 import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
 import { ErrorSummary, InputField, SelectField, fieldErrors, focusSoon } from '../components/fields';
 import { formatWhen, useCentre } from './useCentre';
+import { ExportForEqa } from './ExportForEqa';
 
 export const ROLE_NAMES: Record<Role, string> = {
   learner: 'Learner',
@@ -204,6 +205,7 @@ function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me:
             <button class="button secondary" type="button" aria-expanded={panel === 'devices'} aria-controls={panel === 'devices' ? panelId : undefined} onClick={() => toggle('devices')}>
               Devices<span class="visually-hidden"> of {user.name}</span>
             </button>
+            {user.role === 'learner' && <ExportForEqa api={api} learner={user} announce={announce} />}
           </div>
         </td>
       </tr>

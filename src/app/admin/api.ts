@@ -12,7 +12,9 @@ import {
 } from '../../domain/admin';
 import { DeviceSession, DeviceSessionList } from '../../domain/auth';
 import { FrameworkSpec } from '../../domain/qualification';
-import type { CentreClient } from '../../sync/api';
+import { IqaLockedItemList, type UnlockEvidenceRequest } from '../../domain/sampling';
+import { SyncRecord } from '../../domain/sync';
+import { errorFrom, type CentreClient } from '../../sync/api';
 
 const ADMIN = '/api/admin';
 const id = (value: string) => encodeURIComponent(value);
@@ -36,6 +38,18 @@ export function adminApi(client: CentreClient) {
     revokeSession: (sessionId: string) => client.call('POST', `${ADMIN}/sessions/${id(sessionId)}/revoke`, DeviceSession),
     /** Any signed-in user may read a stored spec version; versions never change once stored. */
     spec: (specId: string, version: number) => client.call('GET', `/api/specs/${id(specId)}/${version}`, FrameworkSpec),
+    /** A learner's EQA export (server/routes/exports.ts): the ZIP and the file name the centre gave it. */
+    exportLearner: async (learnerId: string) => {
+      const response = await client.fetch(`/api/exports/learners/${id(learnerId)}`);
+      if (!response.ok) throw await errorFrom(response);
+      const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
+      return { zip: await response.blob(), filename: named?.[1] ?? 'eqa-export.zip' };
+    },
+    /** Items an IQA's agreement has locked, for the whole centre or one learner (server/routes/sampling.ts). */
+    listIqaLocks: async (learnerId?: string) =>
+      (await client.call('GET', `/api/iqa/locks${learnerId ? `?learnerId=${id(learnerId)}` : ''}`, IqaLockedItemList)).items,
+    /** Clears an IQA lock; the centre keeps the reason in the audit log and answers with the item as it now stands. */
+    unlockEvidence: (evidenceId: string, request: UnlockEvidenceRequest) => client.call('POST', `${ADMIN}/evidence/${id(evidenceId)}/unlock`, SyncRecord, request),
   };
 }
 

@@ -109,7 +109,7 @@ function useObjectUrl(attachment: AttachmentRef): StoredFile {
   };
 }
 
-function AttachmentItem({ attachment, onRemove, busy }: { attachment: AttachmentRef; onRemove?: ((a: AttachmentRef) => void) | undefined; busy: boolean }) {
+function AttachmentItem({ attachment, onRemove, busy, viewPdf }: { attachment: AttachmentRef; onRemove?: ((a: AttachmentRef) => void) | undefined; busy: boolean; viewPdf: boolean }) {
   const { url, missing, downloading, downloadError, retry } = useObjectUrl(attachment);
   const kind = kindOf(attachment.type);
   const mediaStyle = { display: 'block', maxWidth: '100%', maxHeight: '16rem', borderRadius: 'var(--radius)', marginBottom: '0.5rem' };
@@ -124,8 +124,23 @@ function AttachmentItem({ attachment, onRemove, busy }: { attachment: Attachment
         </video>
       )}
       {url && kind === 'audio' && <audio src={url} controls preload="metadata" style={{ display: 'block', maxWidth: '100%', marginBottom: '0.5rem' }} aria-label={attachment.name} />}
+      {url && viewPdf && attachment.type === 'application/pdf' && (
+        // The local copy, so it opens offline; browsers without a PDF viewer show the link inside.
+        <object data={url} type="application/pdf" class="pdf-view" aria-label={attachment.name}>
+          <p>
+            This browser cannot show PDFs here.{' '}
+            <a href={url} target="_blank" rel="noopener">
+              Open {attachment.name}
+            </a>
+          </p>
+        </object>
+      )}
       <p style={{ marginBottom: '0.25rem', overflowWrap: 'anywhere' }}>
-        {url && kind === 'other' ? (
+        {url && kind === 'other' && viewPdf && attachment.type === 'application/pdf' ? (
+          <a href={url} target="_blank" rel="noopener">
+            Open {attachment.name}
+          </a>
+        ) : url && kind === 'other' ? (
           <a href={url} download={attachment.name}>
             {attachment.name}
           </a>
@@ -163,13 +178,16 @@ function AttachmentItem({ attachment, onRemove, busy }: { attachment: Attachment
   );
 }
 
-/** The files of an item. Without onRemove the list is read-only (locked or deleted items, earlier versions). */
-export function AttachmentList({ attachments, onRemove, busy = false }: { attachments: AttachmentRef[]; onRemove?: (a: AttachmentRef) => void; busy?: boolean }) {
+/**
+ * The files of an item. Without onRemove the list is read-only (locked or deleted items, earlier
+ * versions). viewPdf shows PDFs inline too (the assessor's review), each with a link to open it whole.
+ */
+export function AttachmentList({ attachments, onRemove, busy = false, viewPdf = false }: { attachments: AttachmentRef[]; onRemove?: (a: AttachmentRef) => void; busy?: boolean; viewPdf?: boolean }) {
   if (attachments.length === 0) return <p class="muted small">No files yet.</p>;
   return (
     <ul class="list">
       {attachments.map((a) => (
-        <AttachmentItem key={a.id} attachment={a} onRemove={onRemove} busy={busy} />
+        <AttachmentItem key={a.id} attachment={a} onRemove={onRemove} busy={busy} viewPdf={viewPdf} />
       ))}
     </ul>
   );
@@ -180,7 +198,7 @@ export function AttachmentList({ attachments, onRemove, busy = false }: { attach
  * stays focusable, so keyboard and screen-reader users operate it directly; the label shows the
  * focus ring on its behalf.
  */
-function FileButton(props: { id: string; label: string; accept: string; capture?: 'environment'; multiple?: boolean; disabled: boolean; describedBy?: string; onFiles: (files: File[]) => void }) {
+export function FileButton(props: { id: string; label: string; accept: string; capture?: 'environment'; multiple?: boolean; disabled: boolean; describedBy?: string; onFiles: (files: File[]) => void }) {
   const [focused, setFocused] = useState(false);
   return (
     <span>

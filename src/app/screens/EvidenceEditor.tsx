@@ -24,11 +24,11 @@ import {
   type ConflictChoice,
   type SubmitProblem,
 } from '../../data/evidence';
-import { StorageFullError } from '../../data/errors';
-import { trackWrite } from '../../data/pending-writes';
 import { useLive } from '../../data/live';
 import { AddingFiles, AttachmentInputs, AttachmentList } from '../components/AttachmentList';
 import { ConflictNotice } from '../components/ConflictNotice';
+import { LatestDecision } from '../components/DecisionSummary';
+import { NotSavedAlert, SaveStatusLine, type SaveState } from '../components/SaveStatus';
 import { CriterionPicker } from '../components/CriterionPicker';
 import { ContentSummary, EvidenceHistory, formatDateTime } from '../components/EvidenceHistory';
 import { StatusTag } from '../components/EvidenceRow';
@@ -36,13 +36,12 @@ import { ErrorMessage, LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
 import { clearRescuedDraft, newDraftRescueKey, peekRescuedDraft, rescueDraft, type RescuedDraft } from '../draft-rescue';
 import { usePortfolio, type Portfolio } from '../portfolio';
+import { useWriteQueue } from '../write-queue';
 
 type Field = keyof EvidenceContent;
 const CONTENT_FIELDS = Object.keys(EvidenceContent.shape) as Field[];
 /** Attachments change only through addAttachments/removeAttachment, never through the typing diff. */
 const TYPED_FIELDS = CONTENT_FIELDS.filter((f) => f !== 'attachments');
-/** Quick saves never flash "Saving…": a screen reader would announce it on every keystroke. */
-const SHOW_SAVING_AFTER_MS = 400;
 const LOCKED: ReadonlySet<Evidence['status']> = new Set(['accepted', 'signed-off']);
 
 /** Where each field lives, so a problem can link to (and focus) it. */
@@ -123,8 +122,6 @@ export default function EvidenceEditor({ id }: { id?: string }) {
   );
 }
 
-type SaveState = { kind: 'none' } | { kind: 'saved' } | { kind: 'failed'; error: unknown; rescued: boolean };
-
 interface Adding {
   files: Array<{ name: string; size: number }>;
   /** Share of the bytes hashed so far; null until the first slice is done. */
@@ -153,8 +150,7 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
   const [hoursText, setHoursText] = useState('0');
   const [hoursError, setHoursError] = useState<string | null>(null);
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'none' });
-  const [pending, setPending] = useState(0);
-  const [slow, setSlow] = useState(false);
+  const { serial, pending, slow, busy: writesQueued } = useWriteQueue();
   const [problems, setProblems] = useState<SubmitProblem[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -169,11 +165,8 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
   const contentRef = useRef<EvidenceContent | null>(content);
   const savedRef = useRef<EvidenceContent>(emptyEvidenceContent());
   const knownRef = useRef<Evidence | null>(null);
-  const chainRef = useRef<Promise<unknown>>(Promise.resolve());
-  const pendingRef = useRef(0);
   const failedRef = useRef(false);
   const rescuedKeyRef = useRef<string | null>(null);
-  const slowTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
   const confirmRef = useRef<HTMLHeadingElement>(null);
   const deleteButtonRef = useRef<HTMLButtonElement>(null);
@@ -219,7 +212,7 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
       return;
     }
     // While our writes are queued or failing, the form is ahead of the database: keep it.
-    if (pendingRef.current > 0 || failedRef.current) return;
+    if (writesQueued() || failedRef.current) return;
     const known = knownRef.current;
     // A sync can bring an older updatedAt with new content, status or conflict copies: compare those too.
     const syncedChange =
@@ -243,39 +236,6 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
     addEventListener('beforeunload', warn);
     return () => removeEventListener('beforeunload', warn);
   }, [saveState.kind]);
-
-  useEffect(() => () => {
-    if (slowTimer.current) clearTimeout(slowTimer.current);
-  }, []);
-
-  /** Runs jobs one after another, in the order asked, so writes never overtake each other. */
-  const serial = <T,>(job: () => Promise<T>): Promise<T> => {
-    pendingRef.current++;
-    setPending(pendingRef.current);
-    if (!slowTimer.current)
-      slowTimer.current = setTimeout(() => {
-        slowTimer.current = null;
-        if (pendingRef.current > 0) setSlow(true);
-      }, SHOW_SAVING_AFTER_MS);
-    const result = chainRef.current.then(job);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    const done = settled.then(() => {
-      pendingRef.current--;
-      setPending(pendingRef.current);
-      if (pendingRef.current === 0) {
-        setSlow(false);
-        if (slowTimer.current) clearTimeout(slowTimer.current);
-        slowTimer.current = null;
-      }
-    });
-    // Queued keystrokes count as pending writes, so an app update waits for them before reloading.
-    trackWrite(done);
-    chainRef.current = settled;
-    return result;
-  };
 
   /** Writes whatever the form holds that the database does not; creates the item on first need. */
   const persist = async (opts: { create?: boolean } = {}): Promise<void> => {
@@ -534,17 +494,6 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
   const title = initialId === null ? 'Log new evidence' : readOnly ? 'Evidence' : 'Edit evidence';
   const lockedError = saveState.kind === 'failed' && saveState.error instanceof EvidenceLockedError;
 
-  const statusText =
-    saveState.kind === 'failed'
-      ? saveState.error instanceof StorageFullError
-        ? 'Not saved: this device is out of storage space.'
-        : `Not saved: ${saveState.error instanceof Error ? saveState.error.message : String(saveState.error)}`
-      : pending > 0 && slow
-        ? 'Saving…'
-        : item
-          ? 'Saved on this device'
-          : 'Your evidence saves on this device as you type.';
-
   return (
     <Page title={title}>
       <div
@@ -552,42 +501,21 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
         style={{ position: 'sticky', top: 0, zIndex: 2, background: 'var(--page)', padding: '0.35rem 0', display: 'flex', flexWrap: 'wrap', gap: '0.5rem', alignItems: 'center' }}
       >
         {item && <StatusTag evidence={item} />}
-        <span
-          role="status"
-          aria-live="polite"
-          aria-atomic="true"
-          // Writes still queued: "Saved on this device" is not yet true of the newest keystrokes.
-          aria-busy={pending > 0 ? 'true' : undefined}
-          data-testid="save-status"
-          style={saveState.kind === 'failed' ? { color: 'var(--danger)', fontWeight: 600 } : undefined}>
-          {statusText}
-        </span>
+        <SaveStatusLine saveState={saveState} pending={pending} slow={slow} stored={!!item} idleText="Your evidence saves on this device as you type." />
       </div>
 
       {saveState.kind === 'failed' && (
-        <div class="banner error" role="alert">
-          <p>
-            <strong>Not saved.</strong> {saveState.error instanceof Error ? saveState.error.message : String(saveState.error)}
-          </p>
-          {saveState.error instanceof StorageFullError && (
-            <p>
-              {saveState.rescued
-                ? 'A copy of your text is also kept in this browser, so it can be restored if this page closes.'
-                : 'Keep this page open until it has saved: there was no room to keep a backup copy either.'}
-            </p>
+        <NotSavedAlert error={saveState.error} rescued={saveState.rescued}>
+          {lockedError ? (
+            <button type="button" class="button" onClick={onSaveAsNew}>
+              Save my changes as a new draft
+            </button>
+          ) : (
+            <button type="button" class="button" onClick={() => void save()}>
+              Try saving again
+            </button>
           )}
-          <div class="actions">
-            {lockedError ? (
-              <button type="button" class="button" onClick={onSaveAsNew}>
-                Save my changes as a new draft
-              </button>
-            ) : (
-              <button type="button" class="button" onClick={() => void save()}>
-                Try saving again
-              </button>
-            )}
-          </div>
-        </div>
+        </NotSavedAlert>
       )}
 
       {rescueOffer && (
@@ -647,6 +575,8 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
           <p>Submitted for assessment. You can still change it until your assessor accepts it; your changes go with it.</p>
         </div>
       )}
+
+      {itemId && <LatestDecision evidenceId={itemId} criterionLabel={labelOf} audience="learner" />}
 
       {item && item.conflicts.length > 0 && (
         <ConflictNotice evidence={item} criterionLabel={labelOf} {...(readOnly ? {} : { onResolve: onResolveConflict })} />

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { Evidence, EvidenceStatus } from '../../domain/evidence';
 import { restoreEvidence } from '../../data/evidence';
+import { ReferredItems } from '../components/DecisionSummary';
 import { EvidenceRow } from '../components/EvidenceRow';
 import { ErrorMessage, LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
@@ -45,7 +46,7 @@ function DeletedItems({ items }: { items: Evidence[] }) {
   );
 }
 
-function EvidenceListView({ items }: { items: Evidence[] }) {
+function EvidenceListView({ items, learnerId }: { items: Evidence[]; learnerId: string }) {
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<'' | EvidenceStatus>('');
   const [shown, setShown] = useState(PAGE_SIZE);
@@ -55,6 +56,7 @@ function EvidenceListView({ items }: { items: Evidence[] }) {
   const visible = useMemo(() => live.filter((e) => (!status || e.status === status) && matches(e, words)), [live, status, query]);
   return (
     <>
+      <ReferredItems learnerId={learnerId} items={items} />
       <div class="actions" style={{ marginTop: 0, marginBottom: '1rem' }}>
         <a class="button" href="/evidence/new">
           Log new evidence
@@ -109,7 +111,7 @@ export default function EvidenceList() {
       <LiveView live={portfolio} what="your portfolio">
         {(value) =>
           value ? (
-            <EnrolledList enrolmentId={value.enrolment.id} />
+            <EnrolledList enrolmentId={value.enrolment.id} learnerId={value.profile.id} />
           ) : (
             <p>
               <a href="/enrol">Set up your portfolio</a> before logging evidence.
@@ -121,11 +123,11 @@ export default function EvidenceList() {
   );
 }
 
-function EnrolledList({ enrolmentId }: { enrolmentId: string }) {
+function EnrolledList({ enrolmentId, learnerId }: { enrolmentId: string; learnerId: string }) {
   const evidence = useEnrolmentEvidence(enrolmentId);
   return (
     <LiveView live={evidence} what="your evidence">
-      {(items) => <EvidenceListView items={items} />}
+      {(items) => <EvidenceListView items={items} learnerId={learnerId} />}
     </LiveView>
   );
 }

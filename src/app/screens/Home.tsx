@@ -20,6 +20,15 @@ function StaffWelcome({ role, name }: { role: string; name: string }) {
           <p>
             Manage your centre's users, caseloads, enrolments and qualification specs in <a href="/admin">Admin</a>.
           </p>
+        ) : role === 'assessor' ? (
+          <>
+            <p>Your learners' portfolios sync to this device and are kept for offline visits: review evidence, record observations and sign off from your caseload.</p>
+            <p>
+              <a class="button" href="/caseload">
+                Open your caseload
+              </a>
+            </p>
+          </>
         ) : (
           <p>
             Your learners' portfolios sync to this device and are kept for offline visits. Review and sign-off screens come in the next version of

@@ -4,10 +4,10 @@ import type { Evidence } from '../../domain/evidence';
 import { competenceCoverage, computeProgress, offTheJobHours, type QualificationProgress } from '../../domain/progress';
 import { LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
+import { EvidenceLinks, Meter, UnitCard, pct } from '../components/UnitProgress';
 import { useEnrolmentEvidence } from '../evidence-live';
 import { usePortfolio, type Portfolio } from '../portfolio';
 
-type UnitProgress = QualificationProgress['units'][number];
 type Gap = QualificationProgress['gaps'][number];
 
 /** The gap list reads unit by unit, outcome by outcome, instead of repeating both on every row. */
@@ -21,72 +21,6 @@ function groupGaps(gaps: Gap[]) {
     outcome.criteria.push(gap.criterion);
   }
   return units;
-}
-
-function pct(part: number, whole: number): number {
-  return whole === 0 ? 0 : Math.round((part / whole) * 100);
-}
-
-function Meter({ part, whole, label }: { part: number; whole: number; label: string }) {
-  return <progress class="meter-native" value={part} max={Math.max(whole, 1)} aria-label={label} />;
-}
-
-function EvidenceLinks({ ids, titles }: { ids: string[]; titles: Map<string, string> }) {
-  if (ids.length === 0) return <span class="tag warn">No evidence yet</span>;
-  return (
-    <span class="small">
-      {ids.map((id, i) => (
-        <span key={id}>
-          {i > 0 && ', '}
-          <a href={`/evidence/${id}`}>{titles.get(id)?.trim() || 'Untitled draft'}</a>
-        </span>
-      ))}
-    </span>
-  );
-}
-
-function UnitCard({ unit, titles }: { unit: UnitProgress; titles: Map<string, string> }) {
-  const status = unit.achieved ? <span class="tag ok">Assessed</span> : unit.evidenced ? <span class="tag submitted">All criteria evidenced</span> : null;
-  return (
-    <details class="card unit-progress" data-unit-id={unit.unitId}>
-      <summary>
-        <span style={{ flex: 1 }}>
-          {unit.title} {status}
-          <span class="small muted" style={{ display: 'block', fontWeight: 400 }}>
-            {unit.reference ? `${unit.reference} · ` : ''}level {unit.level} · {unit.criteriaEvidenced} of {unit.criteriaTotal} criteria evidenced ·{' '}
-            {unit.credits === null ? 'credits not known' : `${unit.credits} credits`}
-            {unit.mandatory ? ' · mandatory' : ''}
-          </span>
-          <Meter part={unit.criteriaEvidenced} whole={unit.criteriaTotal} label={`${unit.title}: criteria evidenced`} />
-        </span>
-      </summary>
-      {unit.specIncomplete && (
-        <p class="banner warn small">
-          This unit's full content is not known on this device, so it cannot be completed here. {unit.sourceNote}
-        </p>
-      )}
-      {unit.outcomes.map((outcome) => (
-        <section key={outcome.number}>
-          <h3>
-            Outcome {outcome.number}: {outcome.title}{' '}
-            <span class="small muted">
-              ({outcome.criteriaEvidenced}/{outcome.criteriaTotal})
-            </span>
-          </h3>
-          <ul class="list">
-            {outcome.criteria.map((c) => (
-              <li key={c.id} style={{ padding: '0.5rem 0' }}>
-                <strong>{c.number}</strong> {c.text}
-                <div>
-                  <EvidenceLinks ids={c.evidenceIds} titles={titles} />
-                </div>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
-    </details>
-  );
 }
 
 function ProgressView({ portfolio, evidence }: { portfolio: Portfolio; evidence: Evidence[] }) {
