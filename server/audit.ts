@@ -1,7 +1,7 @@
 import type { AuditPage, AuditQuery } from '../src/domain/audit';
 import type { Caller } from './context';
 import type { Sql } from './db/database';
-import { canReadLearner } from './scope';
+import { canReadLearner, recordVisibleSql } from './scope';
 
 /** Appends to the audit log, inside the caller's transaction so the change and its record commit together. */
 export async function audit(
@@ -43,10 +43,10 @@ export async function readAuditTrail(db: Sql, caller: Caller, query: AuditQuery)
     if (!(await learnerInScope(db, caller, query.learnerId))) return null;
     const learner = `$${params.push(query.learnerId)}`;
     const centre = `$${params.push(caller.centreId)}`;
-    about = `((a.entity, a.record_id) in (select r.entity, r.id from records r where r.learner_id = ${learner} and r.centre_id = ${centre})
+    about = `((a.entity, a.record_id) in (select r.entity, r.id from records r where r.learner_id = ${learner} and r.centre_id = ${centre} and ${recordVisibleSql(caller, 'r')})
               or (a.entity = 'signing-key' and a.record_id in (select k.id::text from signing_keys k where k.user_id = ${learner})))`;
   } else {
-    const records = await db.query<{ entity: string; learner_id: string }>('select entity, learner_id from records where id = $1 and centre_id = $2', [
+    const records = await db.query<{ entity: string; learner_id: string }>(`select r.entity, r.learner_id from records r where r.id = $1 and r.centre_id = $2 and ${recordVisibleSql(caller, 'r')}`, [
       query.recordId,
       caller.centreId,
     ]);

@@ -1,4 +1,4 @@
-import type { PublicSigningKey, RegisterKeyRequest } from '../src/domain/signoff';
+import type { PublicSigningKey, RegisterKeyRequest, SigningKeyView } from '../src/domain/signoff';
 import type { PublicJwk } from '../src/domain/signing';
 import { audit } from './audit';
 import type { Caller } from './context';
@@ -20,13 +20,7 @@ export interface StoredSigningKey extends PublicSigningKey {
   revokeReason: string | null;
 }
 
-/** A key as its owner or their admin sees it: which device registered it and why it was revoked. */
-export interface SigningKeyView extends PublicSigningKey {
-  deviceLabel: string | null;
-  /** Registered by the device session making this request. */
-  current: boolean;
-  revokeReason: string | null;
-}
+export type { SigningKeyView };
 
 interface KeyRow {
   id: string;
@@ -115,10 +109,18 @@ export async function registerSigningKey(tx: Sql, caller: Caller, request: Regis
   return { status: 'created', key: toView(row!, caller.sessionId) };
 }
 
-/** The caller's own keys, or (an admin) every key of their centre; live keys first, newest first. */
-export async function listSigningKeys(db: Sql, caller: Caller): Promise<SigningKeyView[]> {
-  const [where, param] = caller.role === 'admin' ? ['k.centre_id = $1', caller.centreId] : ['k.user_id = $1', caller.userId];
-  const rows = await db.query<KeyRow>(`${SELECT_KEY} where ${where} order by (k.revoked_at is null) desc, k.created_at desc, k.id limit 500`, [param]);
+/**
+ * The caller's own keys, or (an admin) every key of their centre, or one user's of it; live keys
+ * first, newest first.
+ */
+export async function listSigningKeys(db: Sql, caller: Caller, userId?: string): Promise<SigningKeyView[]> {
+  const [where, params] =
+    caller.role !== 'admin'
+      ? ['k.user_id = $1', [caller.userId]]
+      : userId !== undefined
+        ? ['k.centre_id = $1 and k.user_id = $2', [caller.centreId, userId]]
+        : ['k.centre_id = $1', [caller.centreId]];
+  const rows = await db.query<KeyRow>(`${SELECT_KEY} where ${where} order by (k.revoked_at is null) desc, k.created_at desc, k.id limit 500`, params);
   return rows.map((row) => toView(row, caller.sessionId));
 }
 

@@ -68,6 +68,13 @@ export async function readRecord(tx: Sql, entity: SyncEntity, id: string): Promi
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
+/** Several records of one entity in one query (the ones the centre holds; order not kept). */
+export async function readRecords(tx: Sql, entity: SyncEntity, ids: readonly string[]): Promise<StoredRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<RecordRow>(`${SELECT_RECORD} where entity = $1 and id = any($2::text[])`, [entity, ids]);
+  return rows.map(fromRow);
+}
+
 /**
  * Writes the next revision of a record and keeps that revision's data in record_versions.
  * `tx` must be a transaction (db.transaction): the change lock is held until it commits.

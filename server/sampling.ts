@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { AssessmentMethodId } from '../src/domain/assessment-methods';
 import type { CentreAssessor, IqaLockedItem, SampleCandidate, SamplingPlan, SamplingPlanSummary } from '../src/domain/sampling';
-import { sampleCandidates, unitsOfCriteria, type EvidenceForSampling } from '../src/domain/sampling';
+import { drawSample, sampleCandidates, unitsOfCriteria, type Draw, type EvidenceForSampling } from '../src/domain/sampling';
 import { Decision } from '../src/domain/signoff';
 import type { Caller } from './context';
 import type { Sql } from './db/database';
@@ -48,11 +49,12 @@ interface PlanRow {
   unit_ids: string[];
   stage: SamplingPlan['stage'];
   methods: AssessmentMethodId[];
+  seed: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const SELECT_PLAN = `select p.id, p.iqa_id, q.name as iqa_name, p.assessor_id, a.name as assessor_name, p.percentage, p.unit_ids, p.stage, p.methods, p.created_at, p.updated_at
+const SELECT_PLAN = `select p.id, p.iqa_id, q.name as iqa_name, p.assessor_id, a.name as assessor_name, p.percentage, p.unit_ids, p.stage, p.methods, p.seed, p.created_at, p.updated_at
   from sampling_plans p join users q on q.id = p.iqa_id join users a on a.id = p.assessor_id`;
 
 function toSummary(row: PlanRow): SamplingPlanSummary {
@@ -63,6 +65,7 @@ function toSummary(row: PlanRow): SamplingPlanSummary {
     unitIds: row.unit_ids,
     stage: row.stage,
     methods: row.methods,
+    seed: row.seed,
     iqaId: row.iqa_id,
     iqaName: row.iqa_name,
     assessorName: row.assessor_name,
@@ -87,12 +90,26 @@ export async function planIdTaken(db: Sql, id: string): Promise<boolean> {
   return (await db.query('select 1 from sampling_plans where id = $1', [id])).length > 0;
 }
 
-export async function insertPlan(tx: Sql, plan: SamplingPlan, caller: Pick<Caller, 'centreId' | 'userId'>, now: Date): Promise<void> {
+/** A new plan's seed: 128 random bits from the centre, so nobody chooses what the draw picks. */
+export function newPlanSeed(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Stores a new plan with the seed the centre made for it (updates never change the seed). */
+export async function insertPlan(tx: Sql, plan: SamplingPlan, seed: string, caller: Pick<Caller, 'centreId' | 'userId'>, now: Date): Promise<void> {
   await tx.query(
-    `insert into sampling_plans (id, centre_id, iqa_id, assessor_id, percentage, unit_ids, stage, methods, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9, $9)`,
-    [plan.id, caller.centreId, caller.userId, plan.assessorId, plan.percentage, JSON.stringify(plan.unitIds), plan.stage, JSON.stringify(plan.methods), now],
+    `insert into sampling_plans (id, centre_id, iqa_id, assessor_id, percentage, unit_ids, stage, methods, seed, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9, $10, $10)`,
+    [plan.id, caller.centreId, caller.userId, plan.assessorId, plan.percentage, JSON.stringify(plan.unitIds), plan.stage, JSON.stringify(plan.methods), seed, now],
   );
+}
+
+/**
+ * The plan's sample from the centre's decisions, with the plan's own seed: the same decisions
+ * always give the same sample, for the IQA, an admin, the sample export, or anyone re-drawing it.
+ */
+export async function drawPlanSample(db: Sql, caller: Caller, plan: SamplingPlanSummary): Promise<Draw<SampleCandidate>> {
+  return drawSample(plan, await loadCandidates(db, caller, plan.assessorId), plan.seed);
 }
 
 export async function updatePlan(tx: Sql, plan: SamplingPlan, centreId: string, now: Date): Promise<void> {

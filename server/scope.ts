@@ -23,6 +23,15 @@ export function learnerScopeSql(caller: Caller, learnerColumn: string, firstPara
   }
 }
 
+/**
+ * Within the learners a caller may see, the records they may read. A learner does not receive IQA
+ * decisions about their portfolio: an IQA's verdict and feedback are for the assessor (an
+ * agreement still shows, as the lock on the item). Pull and the audit trail both read through this.
+ */
+export function recordVisibleSql(caller: Pick<Caller, 'role'>, alias: string): string {
+  return caller.role === 'learner' ? `not (${alias}.entity = 'decision' and ${alias}.data->>'kind' = 'iqa')` : 'true';
+}
+
 export async function canReadLearner(db: Sql, caller: Caller, learnerId: string): Promise<boolean> {
   const scope = learnerScopeSql(caller, 'u.id', 2);
   const rows = await db.query(`select 1 from users u where u.id = $1 and u.role = 'learner' and ${scope.sql}`, [learnerId, ...scope.params]);

@@ -3,7 +3,7 @@ import { deviceView, mergePatch, type Data, type Version } from '../server/sync/
 import { TEXT_FIELDS, LOCKED_STATUSES } from '../server/sync/entities';
 import type { DeviceSession, SessionUser, SignInResponse } from '../src/domain/auth';
 import type { FrameworkSpec } from '../src/domain/qualification';
-import { RegisterKeyRequest, type PublicSigningKey } from '../src/domain/signoff';
+import { RegisterKeyRequest, type PublicSigningKey, type SigningKeyView } from '../src/domain/signoff';
 import { PushRequest, SYNC_PROTOCOL_VERSION, type PushResult, type SyncEntity, type SyncRecord } from '../src/domain/sync';
 import type { FetchLike } from '../src/sync/api';
 
@@ -107,6 +107,9 @@ export class FakeCentre {
   readonly specs = new Map<string, FrameworkSpec>();
   /** Registered device signing keys (POST /api/keys), by id. */
   readonly keys = new Map<string, PublicSigningKey>();
+  /** The device session that registered each key (its label is what GET /api/keys shows), and why a key was revoked. */
+  readonly keySessions = new Map<string, { sessionId: string; deviceLabel: string }>();
+  readonly keyRevokeReasons = new Map<string, string>();
   readonly log: LoggedRequest[] = [];
   private seq = 0;
 
@@ -120,7 +123,7 @@ export class FakeCentre {
   /** Cut the connection once this many bytes of an upload have arrived (then reset to null). */
   cutUploadAfterBytes: number | null = null;
   /** Refuses mutations as the test decides (before any other rule). */
-  refuse: ((m: PushRequest['mutations'][number]) => { reason: 'forbidden' | 'invalid' | 'not-found'; message: string } | null) | null = null;
+  refuse: ((m: PushRequest['mutations'][number]) => { reason: 'forbidden' | 'invalid' | 'not-found' | 'signing-key'; message: string } | null) | null = null;
 
   constructor(users: FakeUser[] = [LEARNER]) {
     for (const user of users) this.users.set(user.email, user);
@@ -231,6 +234,18 @@ export class FakeCentre {
       return new Response(null, { status: 204 });
     }
     if (method === 'POST' && path === '/api/keys') return this.registerKey(session, body);
+    if (method === 'GET' && path === '/api/keys')
+      return json(200, { keys: [...this.keys.values()].filter((k) => k.userId === session.userId).map((k) => this.keyView(k, session)) });
+    const revokeKey = /^\/api\/keys\/([^/]+)\/revoke$/.exec(path);
+    if (method === 'POST' && revokeKey) {
+      const key = this.keys.get(decodeURIComponent(revokeKey[1]!));
+      if (!key || key.userId !== session.userId) return apiError(404, 'not-found', 'There is no such signing key on your account.');
+      if (!key.revokedAt) {
+        key.revokedAt = new Date().toISOString();
+        this.keyRevokeReasons.set(key.id, (body as { reason?: string } | null)?.reason || 'Revoked by its owner');
+      }
+      return json(200, { key: this.keyView(key, session) });
+    }
     if (method === 'POST' && path === '/api/sync/push') return this.push(session, body);
     if (method === 'GET' && path === '/api/sync/pull') return this.pull(url);
     const spec = /^\/api\/specs\/([^/]+)\/(\d+)$/.exec(path);
@@ -269,6 +284,17 @@ export class FakeCentre {
       }));
   }
 
+  /** A key as GET /api/keys shows it to its owner. */
+  keyView(key: PublicSigningKey, session: Session): SigningKeyView {
+    const registeredBy = this.keySessions.get(key.id);
+    return {
+      ...key,
+      deviceLabel: registeredBy?.deviceLabel ?? null,
+      current: registeredBy?.sessionId === session.id,
+      revokeReason: this.keyRevokeReasons.get(key.id) ?? null,
+    };
+  }
+
   /** As server/routes/keys.ts: 201 with the key, the same key again for a repeat, 409 for another user's id. */
   private registerKey(session: Session, body: unknown): Response {
     const request = RegisterKeyRequest.safeParse(body);
@@ -276,11 +302,12 @@ export class FakeCentre {
     const existing = this.keys.get(request.data.id);
     if (existing && existing.userId !== session.userId)
       return apiError(409, 'key-id-taken', 'Another key is already registered under this id: the device should make a new key pair with a new id.');
-    if (existing) return json(200, { key: existing });
+    if (existing) return json(200, { key: this.keyView(existing, session) });
     const user = [...this.users.values()].find((u) => u.id === session.userId)!;
     const key: PublicSigningKey = { id: request.data.id, userId: user.id, name: user.name, role: user.role, publicKey: request.data.publicKey, createdAt: new Date().toISOString(), revokedAt: null };
     this.keys.set(key.id, key);
-    return json(201, { key });
+    this.keySessions.set(key.id, { sessionId: session.id, deviceLabel: session.deviceLabel });
+    return json(201, { key: this.keyView(key, session) });
   }
 
   private push(session: Session, body: unknown): Response {
@@ -318,7 +345,7 @@ export class FakeCentre {
       // The key check of server/sync/decisions.ts (signature and content checks are the server suite's).
       const key = this.keys.get(String(m.patch.keyId));
       if (!key || key.revokedAt)
-        return { status: 'rejected', mutationId: m.id, recordId: m.recordId, reason: 'forbidden', message: 'The key this decision was signed with was revoked, so decisions signed with it are not accepted.' };
+        return { status: 'rejected', mutationId: m.id, recordId: m.recordId, reason: 'signing-key', message: 'The key this decision was signed with was revoked, so decisions signed with it are not accepted.' };
     }
     // As the centre does (server/sync/authorise.ts): the edit time and a status change are not
     // merged as fields; the latest edit time is kept and the device's status change stands.

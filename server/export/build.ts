@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { exportFilePath } from '../../src/domain/export-manifest';
-import { keyFingerprint, verifyExport } from '../../src/domain/verify';
+import { sha256Hex } from '../../src/domain/signing';
+import { keyFingerprint, manifestDigest, verifyExport } from '../../src/domain/verify';
+import { sealExport } from '../centre-key';
 import { contentDisposition } from '../files/download';
 import type { ContentStore } from '../files/store';
 import { refuse } from '../http-errors';
@@ -44,7 +46,14 @@ export async function exportResponse(bundle: ExportBundle, store: ContentStore, 
     if (size === null) console.error(`Export: attachment ${file.sha256} is recorded but missing from the file store`);
     else present.push({ sha256: file.sha256, size });
   }
-  const manifestBytes = text(JSON.stringify(manifest, null, 2));
+  // The manifest lists each file at the size the centre holds (the size a device claimed is not
+  // evidence of anything), so a verifier can refuse to inflate an entry beyond it.
+  const sizes = new Map(present.map((f) => [f.sha256, f.size]));
+  for (const item of manifest.evidence) item.attachments = item.attachments.map((a) => ({ ...a, size: sizes.get(a.id) ?? a.size }));
+  const manifestText = JSON.stringify(manifest, null, 2);
+  const manifestBytes = text(manifestText);
+  // The seal covers manifest.json exactly as a reader parses it.
+  const manifestSha256 = await manifestDigest(JSON.parse(manifestText));
   if (!fitsInZip([...present.map((f) => f.size), manifestBytes.length * 3]))
     refuse(
       413,
@@ -62,10 +71,15 @@ export async function exportResponse(bundle: ExportBundle, store: ContentStore, 
       yield { name: path, compress: false, data: hashed(store.read(file.sha256), (sha256) => hashes.set(path, sha256)) };
     }
     yield { name: 'manifest.json', compress: true, data: manifestBytes };
-    const checks = await verifyExport(manifest, { sha256: async (path) => hashes.get(path) ?? null });
-    yield { name: 'index.html', compress: true, data: text(renderIndexHtml({ manifest, specs: bundle.specs, icttech: bundle.icttech, fingerprints, checks })) };
-    yield { name: 'icttech.html', compress: true, data: text(renderIctTechHtml(manifest, bundle.icttech)) };
-    yield { name: 'README.txt', compress: true, data: text(renderReadme(manifest, fingerprints)) };
+    const checks = await verifyExport(manifest, { sha256: async (path) => hashes.get(path) ?? null }, { seal: 'building' });
+    const index = text(renderIndexHtml({ manifest, specs: bundle.specs, icttech: bundle.icttech, fingerprints, checks }));
+    const icttech = text(renderIctTechHtml(manifest, bundle.icttech));
+    const readme = text(renderReadme(manifest, fingerprints));
+    yield { name: 'index.html', compress: true, data: index };
+    yield { name: 'icttech.html', compress: true, data: icttech };
+    yield { name: 'README.txt', compress: true, data: readme };
+    const seal = await sealExport(bundle.centreKey, manifestSha256, { 'index.html': await sha256Hex(index), 'icttech.html': await sha256Hex(icttech), 'README.txt': await sha256Hex(readme) });
+    yield { name: 'signature.json', compress: true, data: text(JSON.stringify(seal, null, 2)) };
   }
 
   const body = zipStream(entries(), new Date(manifest.exportedAt), (error) => console.error(`Export ${filename} failed while streaming`, error));

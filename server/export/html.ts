@@ -296,7 +296,7 @@ ${learners.join('\n')}
 ${sortedDecisions.map((d) => decisionCard(d, manifest, fingerprints, items)).join('\n') || '<p>No decisions yet.</p>'}
 </section>
 <section id="keys" aria-labelledby="keys-h"><h2 id="keys-h">Signing keys</h2>
-<p class="small">Each decision is signed (ECDSA P-256) by a key made on the signer’s device. Ask the centre to confirm a key’s fingerprint (RFC 7638 thumbprint) if you need to be sure the key is theirs.</p>
+<p class="small">Each decision is signed (ECDSA P-256) by a key made on the signer’s device, and each key is certified by the centre’s own key, which also seals this whole export (signature.json). The centre key’s fingerprint (RFC 7638 thumbprint) is <code>${esc(manifest.centre.signingKey.fingerprint)}</code>: compare it with the one ${esc(manifest.centre.name)} published, or run <code>npm run verify -- FILE.zip --centre-key ${esc(manifest.centre.signingKey.fingerprint)}</code>.</p>
 ${keys ? `<table><thead><tr><th scope="col">Owner</th><th scope="col">Key id</th><th scope="col">Fingerprint</th><th scope="col">Registered</th><th scope="col">Revoked</th></tr></thead><tbody>${keys}</tbody></table>` : '<p>No keys: nothing in this export is signed.</p>'}
 </section>
 <section id="audit" aria-labelledby="audit-h"><h2 id="audit-h">Audit trail</h2>

@@ -1,8 +1,9 @@
 import { AuditEntry } from '../../src/domain/audit';
 import { Enrolment } from '../../src/domain/enrolment';
-import { EXPORT_FORMAT, EXPORT_VERSION, exportFilePath, type ExportManifest, type ExportScope, type ExportedEvidence } from '../../src/domain/export-manifest';
+import { EXPORT_FORMAT, EXPORT_VERSION, exportFilePath, type ExportManifest, type ExportScope, type ExportedEvidence, type ExportedSigningKey } from '../../src/domain/export-manifest';
 import type { CompetenceStandard, QualificationSpec } from '../../src/domain/qualification';
 import { Decision, PublicSigningKey } from '../../src/domain/signoff';
+import { centreKey, certifyKey, type CentreKey } from '../centre-key';
 import type { Caller } from '../context';
 import type { Sql } from '../db/database';
 import { refuse } from '../http-errors';
@@ -36,6 +37,8 @@ export interface ExportBundle {
   icttech: CompetenceStandard | null;
   /** Each distinct attachment once. */
   files: ExportFile[];
+  /** The centre's key, which certified the keys and seals the ZIP. */
+  centreKey: CentreKey;
 }
 
 interface RecordRow {
@@ -139,7 +142,9 @@ export async function loadExport(db: Sql, caller: Caller, selection: ExportSelec
     'select id, user_id, name, role, public_key, created_at, revoked_at from signing_keys where id = any($1::uuid[]) order by created_at, id',
     [keyIds],
   );
-  const keys = keyRows.map((k) => {
+  const sealKey = await centreKey(db, caller.centreId);
+  const keys: ExportedSigningKey[] = [];
+  for (const k of keyRows) {
     const parsed = PublicSigningKey.safeParse({
       id: k.id,
       userId: k.user_id,
@@ -150,8 +155,9 @@ export async function loadExport(db: Sql, caller: Caller, selection: ExportSelec
       revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null,
     });
     if (!parsed.success) unreadable('signing key', k.id, parsed.error.message);
-    return parsed.data;
-  });
+    // Certified as the centre holds it now: owner, role, public key, registration and revocation.
+    keys.push(await certifyKey(sealKey, parsed.data));
+  }
 
   // The same rule as the audit trail screen (server/audit.ts): entries about the exported records and the signers' keys.
   const recordKeys = [
@@ -204,7 +210,7 @@ export async function loadExport(db: Sql, caller: Caller, selection: ExportSelec
     version: EXPORT_VERSION,
     exportedAt: now.toISOString(),
     exportedBy: { userId: caller.userId, name: caller.name, role: caller.role },
-    centre: { id: centre.id, name: centre.name },
+    centre: { id: centre.id, name: centre.name, signingKey: sealKey.public },
     scope: selection.scope,
     learners: learnerRows,
     enrolments,
@@ -217,5 +223,5 @@ export async function loadExport(db: Sql, caller: Caller, selection: ExportSelec
     keys,
     audit,
   };
-  return { manifest, specs, icttech, files: [...files.values()] };
+  return { manifest, specs, icttech, files: [...files.values()], centreKey: sealKey };
 }

@@ -24,7 +24,12 @@ export const UPLOADS_PATH = '/api/files/uploads';
 export const UploadMetadata = z.object({
   sha256: Sha256Hex,
   filename: z.string().min(1, 'The file has no name').max(255, 'File names are at most 255 characters'),
-  filetype: z.string().max(255, 'File types are at most 255 characters'),
+  // Empty or left out (tus reads "filetype " as no value): kept as plain bytes, like any unknown type.
+  filetype: z
+    .string()
+    .max(255, 'File types are at most 255 characters')
+    .nullish()
+    .transform((v) => v ?? ''),
 });
 
 /** Types stored and served later: anything not shaped like a MIME type is kept as plain bytes. */
@@ -147,5 +152,11 @@ async function jsonErrors(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
   headers.delete('content-length');
   headers.set('content-type', 'application/json');
+  // tus answers 501 for extensions this centre does not offer (concatenation, deferred length):
+  // the request asked for something unsupported, so it is the client's to change, not a fault here.
+  if (response.status === 501) {
+    const detail = text.trim() || 'That tus extension is not offered by this centre.';
+    return new Response(JSON.stringify({ error: 'unsupported-extension', message: `${detail} Upload each file whole, with its length.` }), { status: 400, headers });
+  }
   return new Response(JSON.stringify(body), { status: response.status, headers });
 }

@@ -1,21 +1,23 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { drawSample } from '../../src/domain/sampling';
 import { audit } from '../audit';
+import { centreKey } from '../centre-key';
 import { requireCaller, requireRole } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import { exportFilename, exportResponse } from '../export/build';
 import { loadExport } from '../export/load';
 import { diskContentStore } from '../files/store';
 import { refuse } from '../http-errors';
-import { findPlan, loadCandidates } from '../sampling';
+import { drawPlanSample, findPlan } from '../sampling';
 import { canReadLearner } from '../scope';
 import { readParams } from './params';
 
 /**
  *   GET /api/exports/learners/:learnerId   a learner's whole portfolio (admin or IQA of the centre, the learner's assessor)
  *   GET /api/exports/samples/:planId       an IQA plan's current sample (admin or IQA of the centre)
+ *   GET /api/exports/centre-key            the centre key that seals exports: its public JWK and RFC 7638
+ *                                          fingerprint, for admins to publish (any signed-in user of the centre)
  * Both answer a ZIP (see docs/assessment.md, "Verification anyone can repeat") and audit the export.
  */
 
@@ -27,6 +29,13 @@ export function exportRoutes(services: Services): Hono<AppEnv> {
   const store = diskContentStore(join(services.filesDir, 'sha256'));
   const app = new Hono<AppEnv>();
   app.use('*', requireCaller(services));
+
+  app.get('/centre-key', async (c) => {
+    const caller = c.get('caller');
+    const key = await centreKey(db, caller.centreId);
+    // The public half only: what an examiner compares with `npm run verify` and --centre-key pins.
+    return c.json({ centreId: caller.centreId, fingerprint: key.public.fingerprint, publicKey: key.public.publicKey, createdAt: key.createdAt });
+  });
 
   app.get('/learners/:learnerId', requireRole('admin', 'iqa', 'assessor'), async (c) => {
     const caller = c.get('caller');
@@ -48,14 +57,14 @@ export function exportRoutes(services: Services): Hono<AppEnv> {
     const { planId } = readParams(c, PlanParam);
     const plan = await findPlan(db, caller.centreId, planId);
     if (!plan) refuse(404, 'not-found', 'There is no such sampling plan at your centre.');
-    // The same draw as GET /api/iqa/plans/:id/sample (the plan id is the seed), so the export is the sample the IQA sees.
-    const draw = drawSample(plan, await loadCandidates(db, caller, plan.assessorId), plan.id);
+    // The same draw as GET /api/iqa/plans/:id/sample (the plan's seed), so the export is the sample the IQA sees.
+    const draw = await drawPlanSample(db, caller, plan);
     const learnerIds = [...new Set(draw.picks.map((p) => p.candidate.learnerId))];
     const evidenceIds = new Set(draw.picks.map((p) => p.candidate.evidenceId));
     const now = services.now();
     const bundle = await loadExport(db, caller, { scope: { type: 'sample', planId }, learnerIds, evidenceIds }, now);
     const response = await exportResponse(bundle, store, exportFilename(`sample ${plan.assessorName}`, now));
-    await audit(db, caller, 'eqa-export', { entity: 'sampling_plan', recordId: planId }, { ...exportDetail(bundle), learnerIds });
+    await audit(db, caller, 'eqa-export', { entity: 'sampling_plan', recordId: planId }, { ...exportDetail(bundle), learnerIds, seed: plan.seed });
     return response;
   });
 

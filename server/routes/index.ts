@@ -92,4 +92,5 @@ export const ROUTES: readonly RouteRule[] = [
   // Exports for external quality assurance (server/routes/exports.ts): ZIPs, audited.
   { method: 'GET', path: '/api/exports/learners/:learnerId', access: ['admin', 'iqa', 'assessor'], scope: "a learner in the caller's learner scope (server/scope.ts: assessor caseload, IQA/admin centre); others answer 404" },
   { method: 'GET', path: '/api/exports/samples/:planId', access: ['admin', 'iqa'], scope: "sampling plans of the caller's centre; others answer 404" },
+  { method: 'GET', path: '/api/exports/centre-key', access: 'signed-in', scope: "the public half and fingerprint of the caller's own centre's export signing key (made on first need)" },
 ];

@@ -1,20 +1,19 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
-import { RegisterKeyRequest } from '../../src/domain/signoff';
+import {
+  AdminRevokeKeyRequest,
+  RegisterKeyRequest,
+  RevokeKeyRequest,
+  SigningKeyListQuery,
+  type SigningKeyAnswer,
+  type SigningKeyList,
+} from '../../src/domain/signoff';
 import { requireCaller, requireRole } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
-import { parseOr400, readJson, refuse } from '../http-errors';
-import { listSigningKeys, MAX_LIVE_KEYS_PER_USER, registerSigningKey, revocableKey, revokeSigningKey, usablePublicKey, type SigningKeyView } from '../keys';
+import { parseOr400, readJson, readQuery, refuse } from '../http-errors';
+import { listSigningKeys, MAX_LIVE_KEYS_PER_USER, registerSigningKey, revocableKey, revokeSigningKey, usablePublicKey } from '../keys';
 import { parseJsonText, readLimitedText } from './body';
 import { IdParam, readParams } from './params';
 
-export interface SigningKeyList {
-  keys: SigningKeyView[];
-}
-
-/** An admin revokes someone else's key: the reason is what the owner and an auditor will read. */
-const AdminRevokeRequest = z.object({ reason: z.string().trim().min(10, 'Give a reason of at least 10 characters, for the audit log').max(500) }).strict();
-const OwnRevokeRequest = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
 /** Device signing keys, mounted at /api/keys: register (not admins: they never sign), list, revoke. */
 export function keyRoutes(services: Services): Hono<AppEnv> {
@@ -34,14 +33,17 @@ export function keyRoutes(services: Services): Hono<AppEnv> {
       case 'too-many':
         refuse(409, 'too-many-keys', `You already have ${MAX_LIVE_KEYS_PER_USER} signing keys in use. Revoke the keys of devices you no longer use, then sync again.`);
       case 'created':
-        return c.json(outcome.key, 201);
+        return c.json({ key: outcome.key } satisfies SigningKeyAnswer, 201);
       case 'existing':
-        return c.json(outcome.key, 200);
+        return c.json({ key: outcome.key } satisfies SigningKeyAnswer, 200);
     }
   });
 
   app.get('/', signedIn, async (c) => {
-    const body: SigningKeyList = { keys: await listSigningKeys(db, c.get('caller')) };
+    const caller = c.get('caller');
+    const { userId } = readQuery(c, SigningKeyListQuery);
+    if (userId !== undefined && caller.role !== 'admin' && userId !== caller.userId) refuse(403, 'forbidden', 'You can only see your own signing keys.');
+    const body: SigningKeyList = { keys: await listSigningKeys(db, caller, userId) };
     return c.json(body);
   });
 
@@ -60,9 +62,10 @@ export function keyRoutes(services: Services): Hono<AppEnv> {
     const key = await revocableKey(db, caller, id);
     if (!key) refuse(404, 'not-found', caller.role === 'admin' ? 'There is no such signing key at your centre.' : 'There is no such signing key on your account.');
     const own = key.userId === caller.userId;
-    const reason = own ? (parseOr400(OwnRevokeRequest, raw).reason ?? '') || 'Revoked by its owner' : parseOr400(AdminRevokeRequest, raw).reason;
+    // An admin revoking someone else's key must say why: the owner and an auditor read it.
+    const reason = own ? (parseOr400(RevokeKeyRequest, raw).reason ?? '') || 'Revoked by its owner' : parseOr400(AdminRevokeKeyRequest, raw).reason;
     await db.transaction((tx) => revokeSigningKey(tx, caller, id, reason, services.now()));
-    return c.json((await revocableKey(db, caller, id))!);
+    return c.json({ key: (await revocableKey(db, caller, id))! } satisfies SigningKeyAnswer);
   });
 
   return app;

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
-  drawSample,
   SamplingPlan,
   type CentreAssessorList,
   type IqaLockedItemList,
@@ -14,7 +13,7 @@ import { requireCaller, requireRole } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import type { Sql } from '../db/database';
 import { readJson, readQuery, refuse } from '../http-errors';
-import { centreAssessors, findCentreAssessor, findPlan, insertPlan, knownUnitIds, listPlans, loadCandidates, lockedItems, planIdTaken, updatePlan } from '../sampling';
+import { centreAssessors, drawPlanSample, findCentreAssessor, findPlan, insertPlan, knownUnitIds, listPlans, lockedItems, newPlanSeed, planIdTaken, updatePlan } from '../sampling';
 import { IdParam, readParams } from './params';
 
 const NO_SUCH_ASSESSOR = 'There is no such assessor at your centre. Choose one of your centre’s assessors.';
@@ -59,9 +58,11 @@ export function iqaRoutes(services: Services): Hono<AppEnv> {
     const plan = await readJson(c, SamplingPlan);
     await checkPlan(db, caller.centreId, plan);
     if (await planIdTaken(db, plan.id)) refuse(409, 'plan-exists', 'A sampling plan with this id already exists. Reload the plans and edit that one instead.');
+    // The centre makes the seed: the IQA's device names the plan, not what its draw picks.
+    const seed = newPlanSeed();
     await db.transaction(async (tx) => {
-      await insertPlan(tx, plan, caller, services.now());
-      await audit(tx, caller, 'sampling-plan-created', { entity: 'sampling_plan', recordId: plan.id }, auditedPlan(plan));
+      await insertPlan(tx, plan, seed, caller, services.now());
+      await audit(tx, caller, 'sampling-plan-created', { entity: 'sampling_plan', recordId: plan.id }, { ...auditedPlan(plan), seed });
     });
     const created: SamplingPlanSummary | null = await findPlan(db, caller.centreId, plan.id);
     return c.json(created, 201);
@@ -90,8 +91,8 @@ export function iqaRoutes(services: Services): Hono<AppEnv> {
     const { id } = readParams(c, IdParam);
     const plan = await findPlan(db, caller.centreId, id);
     if (!plan) refuse(404, 'not-found', NO_SUCH_PLAN);
-    // The plan id is the seed: the same decisions always give the same sample, for anyone who re-draws it.
-    const draw = drawSample(plan, await loadCandidates(db, caller, plan.assessorId), plan.id);
+    // The plan's seed, made by the centre: the same decisions always give the same sample, for anyone who re-draws it.
+    const draw = await drawPlanSample(db, caller, plan);
     const body: SampleResponse = { plan, ...draw };
     return c.json(body);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { todayIso } from '../../src/domain/dates';
-import { PullQuery, PushRequest, SYNC_PROTOCOL_VERSION, type PushResponse, type PushResult } from '../../src/domain/sync';
+import { MIN_SYNC_PROTOCOL_VERSION, PullQuery, PushRequest, type PushResponse, type PushResult } from '../../src/domain/sync';
 import { requireCaller } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import { parseOr400, readQuery, refuse } from '../http-errors';
@@ -31,6 +31,12 @@ async function readPushBody(c: Context): Promise<unknown> {
   }
 }
 
+/** An answer in the device's protocol: version 1 devices know a key refusal only as 'forbidden'. */
+function inProtocol(result: PushResult, protocol: number): PushResult {
+  if (protocol < 2 && result.status === 'rejected' && result.reason === 'signing-key') return { ...result, reason: 'forbidden' };
+  return result;
+}
+
 export function syncRoutes(services: Services): Hono<AppEnv> {
   const sync = new Hono<AppEnv>();
   sync.use('*', requireCaller(services));
@@ -38,15 +44,16 @@ export function syncRoutes(services: Services): Hono<AppEnv> {
   sync.post('/push', async (c) => {
     const body = await readPushBody(c);
     const version = ProtocolOnly.safeParse(body);
-    if (version.success && version.data.protocol < SYNC_PROTOCOL_VERSION) refuse(426, 'update-required', UPDATE_REQUIRED);
+    if (version.success && version.data.protocol < MIN_SYNC_PROTOCOL_VERSION) refuse(426, 'update-required', UPDATE_REQUIRED);
     const request = parseOr400(PushRequest, body);
     const caller = c.get('caller');
-    const ctx: SyncContext = { caller, today: todayIso(services.now()), newId: randomUUID };
+    const now = services.now();
+    const ctx: SyncContext = { caller, today: todayIso(now), now, newId: randomUUID };
     // In order, each in its own transaction: a later change may depend on an earlier one (the
     // enrolment before its evidence), and a failure part-way leaves the earlier ones applied
     // and remembered, so the device's retry is answered for them and carries on from there.
     const results: PushResult[] = [];
-    for (const mutation of request.mutations) results.push(await applyMutation(services.db, ctx, mutation));
+    for (const mutation of request.mutations) results.push(inProtocol(await applyMutation(services.db, ctx, mutation), request.protocol));
     return c.json({ results } satisfies PushResponse);
   });
 

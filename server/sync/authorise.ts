@@ -41,6 +41,8 @@ export interface SyncContext {
   caller: Caller;
   /** The centre's today (YYYY-MM-DD), for registration rules. */
   today: string;
+  /** The centre's clock: a decision dated ahead of it is refused. */
+  now: Date;
   newId: () => string;
 }
 

@@ -7,7 +7,7 @@ import { enrolledUnitIds } from '../../src/domain/specs';
 import type { Mutation } from '../../src/domain/sync';
 import type { Sql } from '../db/database';
 import { findSigningKey } from '../keys';
-import { readRecord, type StoredRecord } from '../records';
+import { readRecord, readRecords, type StoredRecord } from '../records';
 import { canReadLearner } from '../scope';
 import { loadSpec } from '../specs';
 import type { Permit, Refused, RecordEffect, SyncContext } from './authorise';
@@ -53,11 +53,17 @@ export async function authoriseDecision(tx: Sql, ctx: SyncContext, m: Mutation, 
   if (notYours) return notYours;
   const signed = await checkSignature(tx, ctx, d);
   if (signed) return signed;
+  const ahead = clockAhead(ctx, d);
+  if (ahead) return ahead;
 
   const enrolment = await readRecord(tx, 'enrolment', d.enrolmentId);
   if (!enrolment || enrolment.learnerId !== d.learnerId || enrolment.centreId !== caller.centreId || !(await canReadLearner(tx, caller, d.learnerId)))
     return refusal('forbidden', OUT_OF_SCOPE[caller.role]);
   if (enrolment.deleted) return refusal('invalid', 'This enrolment was withdrawn by the centre, so nothing more can be signed in it.');
+  if (d.kind === 'declaration' && caller.role === 'assessor') {
+    const drawnBy = await drawnByLearner(tx, d);
+    if (drawnBy) return drawnBy;
+  }
 
   const shape = shapeProblem(d);
   if (shape) return refusal('invalid', shape);
@@ -168,14 +174,22 @@ async function checkSignature(tx: Sql, ctx: SyncContext, d: Decision): Promise<R
       'forbidden',
       `This decision is signed in the name of ${d.signer.name} (${d.signer.role}), but you are signed in as ${caller.name} (${caller.role}): a decision must be sent by the person who signed it.`,
     );
+  // 'signing-key': the device retires the key and makes a new one (docs/sync-device.md).
   const key = await findSigningKey(tx, d.keyId);
   if (!key)
-    return refusal('forbidden', 'The centre does not know the key this decision was signed with. Connect this device so it can register its key, then sync again.');
-  if (key.userId !== caller.userId) return refusal('forbidden', 'This decision was signed with a key that belongs to another user, so it was not recorded.');
+    return refusal('signing-key', 'The centre does not know the key this decision was signed with. Connect this device so it can register its key, then sync again.');
+  if (key.userId !== caller.userId) return refusal('signing-key', 'This decision was signed with a key that belongs to another user, so it was not recorded.');
   if (key.revokedAt !== null)
     return refusal(
-      'forbidden',
+      'signing-key',
       `The key this decision was signed with was revoked on ${key.revokedAt.slice(0, 10)}${key.revokeReason ? ` (${key.revokeReason})` : ''}, so decisions signed with it are not accepted. Sign it again on a device you are signed in on.`,
+    );
+  // A key speaks for its owner in the role they had when it was registered: an account that has
+  // since changed role (learner -> assessor) signs with a new key, so no old key carries the new powers.
+  if (key.role !== caller.role)
+    return refusal(
+      'signing-key',
+      `The key this decision was signed with was registered when your account was ${ROLE_WORDS[key.role]}; you are now ${ROLE_WORDS[caller.role]}, so it was not recorded. This device makes a new key when it next syncs: sign again after that.`,
     );
   if (!(await verifyDecisionSignature(d, key.publicKey)))
     return refusal(
@@ -186,6 +200,48 @@ async function checkSignature(tx: Sql, ctx: SyncContext, d: Decision): Promise<R
   if (d.signer.name !== caller.name && d.signer.name !== key.name)
     return refusal('forbidden', `This decision names its signer ${d.signer.name}, but your account’s name is ${caller.name}. Sign it again.`);
   return null;
+}
+
+const ROLE_WORDS: Record<SyncContext['caller']['role'], string> = { learner: 'a learner', assessor: 'an assessor', iqa: 'an IQA', admin: 'an admin' };
+
+/** How far ahead of the centre's clock a device's may run (clocks drift; a decision is signed, then sent). */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+function utcWords(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** A decision dated ahead of the centre's clock would stand as the latest however late it really was. */
+function clockAhead(ctx: SyncContext, d: Decision): Refused | null {
+  if (Date.parse(d.signedAt) <= ctx.now.getTime() + CLOCK_TOLERANCE_MS) return null;
+  return refusal(
+    'invalid',
+    `This tablet's clock is ahead: the decision is dated ${utcWords(d.signedAt)}, but the centre's time is ${utcWords(ctx.now.toISOString())}. Nothing was recorded. Set the tablet's date and time to automatic, then sign again.`,
+  );
+}
+
+/** A decision dated before the one it follows on the item: the device's clock is behind (or was set back). */
+function clockBehind(d: Decision, earlier: Decision, what: string): Refused | null {
+  if (Date.parse(d.signedAt) >= Date.parse(earlier.signedAt)) return null;
+  return refusal(
+    'invalid',
+    `This tablet's clock is behind: the decision is dated ${utcWords(d.signedAt)}, before ${what} (${earlier.signer.name}, ${utcWords(earlier.signedAt)}). Nothing was recorded. Set the tablet's date and time to automatic, sync, then sign again.`,
+  );
+}
+
+function sameName(a: string, b: string): boolean {
+  const norm = (s: string) => s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en-GB');
+  return norm(a) === norm(b);
+}
+
+/** A declaration signed on the assessor's device names the learner who drew it, as the centre holds their name. */
+async function drawnByLearner(tx: Sql, d: Decision): Promise<Refused | null> {
+  const [learner] = await tx.query<{ name: string }>(`select name from users where id = $1`, [d.learnerId]);
+  if (learner && d.signedFor !== null && sameName(d.signedFor, learner.name)) return null;
+  return refusal(
+    'invalid',
+    `This declaration says it was drawn by “${d.signedFor ?? ''}”, but the centre holds this learner’s name as “${learner?.name ?? 'unknown'}”. Only the learner can sign their declaration: sync so the tablet has their name, then have them sign again.`,
+  );
 }
 
 /** Fields that belong to one kind of decision only, and how many items each kind covers. */
@@ -211,8 +267,10 @@ function feedbackGiven(d: Decision): boolean {
  */
 async function coveredItems(tx: Sql, ctx: SyncContext, d: Decision): Promise<Refused | Item[]> {
   const items: Item[] = [];
+  // One query for them all: a declaration covers up to MAX_DECISION_EVIDENCE items, checked under the change lock.
+  const held = new Map((await readRecords(tx, 'evidence', d.evidence.map((e) => e.id))).map((r) => [r.id, r]));
   for (const signed of d.evidence) {
-    const record = await readRecord(tx, 'evidence', signed.id);
+    const record = held.get(signed.id);
     if (!record || record.learnerId !== d.learnerId || record.data.enrolmentId !== d.enrolmentId)
       return refusal('invalid', `This decision covers an evidence item the centre does not hold in this enrolment (${signed.id}). Sync, then sign again.`);
     const parsed = StoredEvidence.safeParse(record.data);
@@ -237,10 +295,13 @@ function changedMessage(ctx: SyncContext, d: Decision, evidence: StoredEvidence,
 }
 
 /** The decisions the centre holds about one enrolment, as the device made them. */
-async function enrolmentDecisions(tx: Sql, learnerId: string, enrolmentId: string): Promise<Decision[]> {
+async function enrolmentDecisions(tx: Sql, learnerId: string, enrolmentId: string, assessmentsOf?: string): Promise<Decision[]> {
+  // assessmentsOf: only the assessment decisions covering that item.
   const rows = await tx.query<{ id: string; data: Data }>(
-    `select id, data from records where entity = 'decision' and learner_id = $1 and not deleted and data->>'enrolmentId' = $2`,
-    [learnerId, enrolmentId],
+    `select id, data from records where entity = 'decision' and learner_id = $1 and not deleted and data->>'enrolmentId' = $2${
+      assessmentsOf !== undefined ? ` and data->>'kind' = 'assessment' and data->'evidence' @> $3::jsonb` : ''
+    }`,
+    assessmentsOf !== undefined ? [learnerId, enrolmentId, JSON.stringify([{ id: assessmentsOf }])] : [learnerId, enrolmentId],
   );
   const decisions: Decision[] = [];
   for (const row of rows) {
@@ -277,6 +338,9 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 async function assessmentEffects(tx: Sql, ctx: SyncContext, d: Decision, item: Item): Promise<RecordEffect[] | Refused> {
+  const latest = latestAssessment(await enrolmentDecisions(tx, d.learnerId, d.enrolmentId, item.record.id), item.record.id);
+  const behind = latest ? clockBehind(d, latest, 'the latest decision on this item') : null;
+  if (behind) return behind;
   const status = item.evidence.status;
   const notWaiting = () =>
     refusal('invalid', `This item is no longer waiting for assessment (it is ${STATUS_WORDS[status] ?? status}): sync to see where it stands.`);
@@ -301,7 +365,6 @@ async function assessmentEffects(tx: Sql, ctx: SyncContext, d: Decision, item: I
           'locked',
           `An IQA agreed with this sign-off on ${item.evidence.iqaLock.at.slice(0, 10)}, so it is locked: ask your centre’s admin to unlock it (they give a reason) before you reopen it.`,
         );
-      const latest = latestAssessment(await enrolmentDecisions(tx, d.learnerId, d.enrolmentId), item.record.id);
       if (latest && latest.outcome === 'accepted' && latest.signer.userId !== ctx.caller.userId)
         return refusal('forbidden', `Only ${latest.signer.name}, who signed this item off, can reopen it.`);
       if (!d.feedback.overall.trim()) return refusal('invalid', 'Say why you are reopening this sign-off: the reason is kept with the decision.');
@@ -320,6 +383,8 @@ async function iqaEffects(tx: Sql, d: Decision, item: Item): Promise<RecordEffec
   if (!subject || !sampled?.success || subject.learnerId !== d.learnerId || sampled.data.kind !== 'assessment' || sampled.data.enrolmentId !== d.enrolmentId)
     return refusal('invalid', 'The decision you sampled is not an assessment decision the centre holds for this enrolment. Sync, then sample again.');
   if (sampled.data.evidence[0]?.id !== item.record.id) return refusal('invalid', 'A sampling decision covers the same evidence item as the assessment decision it sampled.');
+  const behind = clockBehind(d, sampled.data, 'the assessment decision you sampled');
+  if (behind) return behind;
   if (d.outcome === 'action') {
     if (!feedbackGiven(d)) return refusal('invalid', 'Tell the assessor what to act on: an “action” decision needs feedback.');
     return [];

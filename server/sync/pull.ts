@@ -1,7 +1,7 @@
 import type { PullResponse, SyncEntity } from '../../src/domain/sync';
 import type { Caller } from '../context';
 import type { Sql } from '../db/database';
-import { learnerScopeSql } from '../scope';
+import { learnerScopeSql, recordVisibleSql } from '../scope';
 import type { Data } from './merge';
 
 interface ChangeRow {
@@ -25,7 +25,7 @@ export async function pullChanges(db: Sql, caller: Caller, since: string, limit:
   const rows = await db.query<ChangeRow>(
     `select r.entity, r.id, r.revision, r.deleted, r.data, r.updated_at, r.seq::text as seq
        from records r
-      where r.centre_id = $1 and r.seq > $2::bigint and ${scope.sql}
+      where r.centre_id = $1 and r.seq > $2::bigint and ${scope.sql} and ${recordVisibleSql(caller, 'r')}
       order by r.seq
       limit $${3 + scope.params.length}`,
     [caller.centreId, since, ...scope.params, limit + 1],

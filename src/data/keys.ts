@@ -92,6 +92,21 @@ export async function needsNewKey(userId: string): Promise<boolean> {
   return keys.length > 0 && keys.every((k) => k.revokedAt !== null);
 }
 
+/** What the Device screen says about the user's key here: the one in use (if any), and whether the centre revoked an earlier one. */
+export interface DeviceKeyStatus {
+  key: Pick<StoredSigningKey, 'id' | 'createdAt' | 'registeredAt'> | null;
+  /** Every key the user had here was revoked: the next sync makes a new one. */
+  replacedOnNextSync: boolean;
+}
+
+export async function deviceKeyStatus(userId: string): Promise<DeviceKeyStatus> {
+  const key = await liveKeyOf(userId);
+  return {
+    key: key ? { id: key.id, createdAt: key.createdAt, registeredAt: key.registeredAt } : null,
+    replacedOnNextSync: !key && (await needsNewKey(userId)),
+  };
+}
+
 export async function signingKey(keyId: string): Promise<StoredSigningKey | undefined> {
   return db().signingKeys.get(keyId);
 }

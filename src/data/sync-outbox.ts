@@ -19,10 +19,7 @@ import { decisionFromRecord, enrolmentFromRecord, evidenceFromRecord, profileFro
  * Refusals that wait for the user (Retry or Discard): sending the same change again would fail
  * again. ('locked' evidence never waits: it becomes a new draft. A missing file is uploaded first.)
  */
-const HELD: ReadonlySet<RejectReason> = new Set(['forbidden', 'invalid', 'not-found', 'locked']);
-
-/** A decision refused 'forbidden' for its signing key (revoked or unknown): the centre's message names the key. */
-const KEY_REFUSAL = /\bkey\b/i;
+const HELD: ReadonlySet<RejectReason> = new Set(['forbidden', 'invalid', 'not-found', 'locked', 'signing-key']);
 
 export function isHeld(entry: Pick<OutboxEntry, 'reason'>): boolean {
   return !!entry.reason && HELD.has(entry.reason);
@@ -229,9 +226,9 @@ async function settleRejected(
   if (reason === 'missing-attachment') await markForUpload([entry, ...later].flatMap(attachmentIdsOf));
   if (entry.entity === 'decision') {
     await undoRefusedDecision(entry, record);
-    if (reason === 'forbidden' && KEY_REFUSAL.test(message) && typeof entry.patch.keyId === 'string') {
-      // The key was revoked (with a device session) or is unknown: sync makes a new one, and the
-      // user signs again (a signature cannot be moved to another key).
+    if (reason === 'signing-key' && typeof entry.patch.keyId === 'string') {
+      // The centre does not accept the key for this user (revoked, unknown or someone else's):
+      // sync makes a new one, and the user signs again (a signature cannot be moved to another key).
       await markRevoked(entry.patch.keyId);
       message = `${message.trim()} This device is making a new signing key: make this decision again to sign it with the new key, then discard this one.`;
     }

@@ -5,7 +5,8 @@ import { Feedback, latestAssessment, type Decision } from './signoff';
 /**
  * Internal quality assurance (IQA) sampling. An IQA keeps a plan per assessor; the sample is
  * drawn from that assessor's decisions by a pure, seeded draw, so the centre and any device that
- * holds the same decisions draw the same sample (the seed is the plan id), and anyone can re-draw
+ * holds the same decisions draw the same sample (the seed is the plan's, made by the centre when
+ * the plan was created, never chosen by the IQA), and anyone can re-draw
  * it to check that the IQA did not choose what to look at.
  *
  * Candidates: for each evidence item, its current (latest) assessment decision, when that
@@ -46,6 +47,8 @@ export type SamplingPlan = z.infer<typeof SamplingPlan>;
 
 /** A plan as the centre lists it: who made it, whose decisions it samples, and when. */
 export const SamplingPlanSummary = SamplingPlan.extend({
+  /** The seed of the plan's draw: made by the centre when the plan is created, then fixed. */
+  seed: z.string(),
   iqaId: z.string(),
   iqaName: z.string(),
   assessorName: z.string(),

@@ -42,58 +42,91 @@ export const SignedEvidence = z.object({
 });
 export type SignedEvidence = z.infer<typeof SignedEvidence>;
 
+/** Ids a decision names (learner, enrolment, unit, criteria) are short: UUIDs or spec references. */
+export const MAX_ID_LENGTH = 200;
+/** Criteria one decision lists: the largest real unit has 17, a whole qualification under 100. */
+export const MAX_CRITERIA = 500;
+/**
+ * Items one declaration or unit sign-off covers. The largest real unit has 17 criteria, so even a
+ * portfolio of one item per criterion per visit stays far below; a learner declaring more signs
+ * in parts. The cap keeps one push (checked under the centre's change lock) short.
+ */
+export const MAX_DECISION_EVIDENCE = 300;
+
 export const Feedback = z.object({
   /** Overall feedback to the learner (or, for an IQA, to the assessor). */
   overall: z.string().max(20_000),
   /** Feedback per criterion id. */
-  criteria: z.record(z.string(), z.string().max(10_000)),
+  criteria: z
+    .record(z.string().max(MAX_ID_LENGTH), z.string().max(10_000))
+    .refine((criteria) => Object.keys(criteria).length <= MAX_CRITERIA, `Feedback can be given on at most ${MAX_CRITERIA} criteria`),
 });
 export type Feedback = z.infer<typeof Feedback>;
 
 export const Signer = RecordedBy;
 export type Signer = z.infer<typeof Signer>;
 
-export const Decision = z
-  .object({
+const DecisionFields = z.object({
     /** UUIDv7 made on the signing device. */
     id: z.string().uuid(),
     kind: DecisionKind,
     outcome: DecisionOutcome,
-    learnerId: z.string().min(1),
-    enrolmentId: z.string().min(1),
+    learnerId: z.string().min(1).max(MAX_ID_LENGTH),
+    enrolmentId: z.string().min(1).max(MAX_ID_LENGTH),
     /** unit sign-off: the unit. */
-    unitId: z.string().nullable(),
+    unitId: z.string().max(MAX_ID_LENGTH).nullable(),
     /** iqa: the assessment decision sampled. */
     subjectId: z.string().uuid().nullable(),
     /** What the decision covers: one item for assessment and iqa, the items listed for declaration and unit. */
-    evidence: z.array(SignedEvidence).max(5_000),
+    evidence: z.array(SignedEvidence).max(MAX_DECISION_EVIDENCE, `A decision can cover at most ${MAX_DECISION_EVIDENCE} evidence items: sign a declaration in parts`),
     /** assessment: the criteria the assessor confirmed (the item's mapping from then on); unit: the unit's criteria. */
-    criterionIds: z.array(z.string()).max(5_000),
+    criterionIds: z.array(z.string().max(MAX_ID_LENGTH)).max(MAX_CRITERIA, `A decision can list at most ${MAX_CRITERIA} criteria`),
     feedback: Feedback,
     signer: Signer,
     /** When a learner's declaration or a witness is signed on someone else's device: the person who drew it. */
     signedFor: z.string().max(200).nullable(),
     drawnSignature: DrawnSignature.nullable(),
-    signedAt: z.string().datetime({ offset: true }),
+    /** UTC, as toISOString() writes it: times compare as text only when they share one zone. */
+    signedAt: z.string().datetime(),
     /** The signer's registered device key (server table signing_keys). */
     keyId: z.string().uuid(),
     /** base64url of the IEEE P1363 (r||s) ECDSA P-256 SHA-256 signature WebCrypto makes. */
     signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'Not an ECDSA P-256 signature'),
-  })
-  .refine((d) => OUTCOMES_OF[d.kind].includes(d.outcome), { message: 'That outcome does not belong to this kind of decision', path: ['outcome'] });
+  });
+const outcomeFitsKind = (d: { kind: DecisionKind; outcome: DecisionOutcome }) => OUTCOMES_OF[d.kind].includes(d.outcome);
+const OUTCOME_MISFIT = { message: 'That outcome does not belong to this kind of decision', path: ['outcome'] };
+
+export const Decision = DecisionFields.refine(outcomeFitsKind, OUTCOME_MISFIT);
 export type Decision = z.infer<typeof Decision>;
 
-/** The fields of an evidence item that a signature covers through its content hash. */
-export const SIGNED_CONTENT_FIELDS = ['title', 'narrative', 'activityDate', 'method', 'hours', 'offTheJob', 'kind', 'questions', 'witness'] as const;
+/**
+ * A decision as an export holds it. The time may carry any offset here, so that a verifier reading
+ * an altered export names the decision whose time is not in UTC instead of refusing the whole file.
+ */
+export const ExportedDecision = DecisionFields.extend({ signedAt: z.string().datetime({ offset: true }) }).refine(outcomeFitsKind, OUTCOME_MISFIT);
+
+/**
+ * The fields of an evidence item that a signature covers through its content hash. recordedBy
+ * (who wrote an observation, discussion or witness testimony up) is signed too, so an item cannot
+ * be passed off as another assessor's record after sign-off.
+ */
+export const SIGNED_CONTENT_FIELDS = ['title', 'narrative', 'activityDate', 'method', 'hours', 'offTheJob', 'kind', 'questions', 'witness', 'recordedBy'] as const;
+
+/** The content fields proper (recordedBy lives on Evidence, with a default of null). */
+type ContentField = Exclude<(typeof SIGNED_CONTENT_FIELDS)[number], 'recordedBy'>;
 
 /**
  * The content hashed into `contentHash`. Attachments and criteria are signed separately (their
- * lists are in the payload), and status, times and sync bookkeeping are not content.
+ * lists are in the payload), and status, times and sync bookkeeping are not content. An item
+ * without recordedBy is hashed as recordedBy null (the default of Evidence).
  */
-export function signedContent(content: Pick<EvidenceContent, (typeof SIGNED_CONTENT_FIELDS)[number]>): Record<string, unknown> {
-  const parsed = EvidenceContent.pick({ title: true, narrative: true, activityDate: true, method: true, hours: true, offTheJob: true, kind: true, questions: true, witness: true }).parse(content);
+export function signedContent(content: Pick<EvidenceContent, ContentField> & { recordedBy?: RecordedBy | null }): Record<string, unknown> {
+  const parsed = EvidenceContent.pick({ title: true, narrative: true, activityDate: true, method: true, hours: true, offTheJob: true, kind: true, questions: true, witness: true })
+    .extend({ recordedBy: RecordedBy.nullable().default(null) })
+    .parse({ ...content, recordedBy: content.recordedBy ?? null });
   const out: Record<string, unknown> = {};
-  for (const field of SIGNED_CONTENT_FIELDS) out[field] = parsed[field];
+  for (const field of SIGNED_CONTENT_FIELDS)
+    out[field] = field === 'recordedBy' ? (parsed.recordedBy ? { userId: parsed.recordedBy.userId, name: parsed.recordedBy.name, role: parsed.recordedBy.role } : null) : parsed[field];
   return out;
 }
 
@@ -147,6 +180,33 @@ export const PublicSigningKey = z.object({
   revokedAt: z.string().nullable(),
 });
 export type PublicSigningKey = z.infer<typeof PublicSigningKey>;
+
+/** A key as its owner or their admin sees it (GET /api/keys): which device registered it and why it was revoked. */
+export const SigningKeyView = PublicSigningKey.extend({
+  /** The label of the device session that registered it, where the centre still knows it. */
+  deviceLabel: z.string().nullable(),
+  /** Registered by the device session making the request. */
+  current: z.boolean(),
+  revokeReason: z.string().nullable(),
+});
+export type SigningKeyView = z.infer<typeof SigningKeyView>;
+
+/** GET /api/keys: the caller's own keys, or (an admin) their centre's, optionally one user's (?userId=). */
+export const SigningKeyList = z.object({ keys: z.array(SigningKeyView) });
+export type SigningKeyList = z.infer<typeof SigningKeyList>;
+
+export const SigningKeyListQuery = z.object({ userId: z.string().uuid('That user id is not a valid UUID').optional() }).strict();
+
+/** POST /api/keys answers 201 (registered now) or 200 (the same key again), and POST /api/keys/:id/revoke 200, with `{ key }`. */
+export const SigningKeyAnswer = z.object({ key: SigningKeyView });
+export type SigningKeyAnswer = z.infer<typeof SigningKeyAnswer>;
+
+/** Revoking a key: its owner may give a reason; an admin revoking someone else's must (it goes to the audit log and the owner). */
+export const RevokeKeyRequest = z.object({ reason: z.string().trim().max(500).optional() }).strict();
+export const ADMIN_REVOKE_MIN_REASON = 10;
+export const AdminRevokeKeyRequest = z
+  .object({ reason: z.string().trim().min(ADMIN_REVOKE_MIN_REASON, `Give a reason of at least ${ADMIN_REVOKE_MIN_REASON} characters, for the audit log`).max(500) })
+  .strict();
 
 export const RegisterKeyRequest = z.object({
   id: z.string().uuid(),

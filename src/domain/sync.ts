@@ -1,10 +1,16 @@
 import { z } from 'zod';
 
 /**
- * Bumped when device and centre can no longer understand each other. The centre refuses older
- * devices with 426 and a message to update; their outbox stays on the device until they do.
+ * The protocol this app speaks. Bumped when the messages change; the centre answers each device in
+ * the version it sent (version 1 devices do not know the 'signing-key' refusal, so they are told
+ * 'forbidden').
  */
-export const SYNC_PROTOCOL_VERSION = 1;
+export const SYNC_PROTOCOL_VERSION = 2;
+/**
+ * The oldest protocol the centre still serves. Older devices are refused with 426 and a message to
+ * update; their outbox stays on the device until they do.
+ */
+export const MIN_SYNC_PROTOCOL_VERSION = 1;
 export const MAX_PUSH_BATCH = 200;
 export const MAX_PULL_PAGE = 500;
 
@@ -44,8 +50,12 @@ export const SyncRecord = z.object({
 });
 export type SyncRecord = z.infer<typeof SyncRecord>;
 
-/** Typed reasons, so the device can explain a refusal and decide what to do with the change. */
-export const RejectReason = z.enum(['forbidden', 'invalid', 'locked', 'not-found', 'missing-attachment']);
+/**
+ * Typed reasons, so the device can explain a refusal and decide what to do with the change.
+ * signing-key (protocol 2): a decision signed with a key the centre does not accept for the caller
+ * (unknown, revoked, or someone else's); the device retires that key and makes a new one.
+ */
+export const RejectReason = z.enum(['forbidden', 'invalid', 'locked', 'not-found', 'missing-attachment', 'signing-key']);
 export type RejectReason = z.infer<typeof RejectReason>;
 
 export const PushResult = z.discriminatedUnion('status', [

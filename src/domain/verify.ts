@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import { EXPORT_FORMAT, EXPORT_VERSION, ExportManifest, exportFilePath, type ExportedEvidence } from './export-manifest';
-import { base64url, canonicalJson, evidenceContentHash, sha256Hex, verifyDecisionSignature, type PublicJwk } from './signing';
+import {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  ExportManifest,
+  ExportSeal,
+  SEALED_PAGES,
+  exportFilePath,
+  exportSealPayload,
+  keyCertificatePayload,
+  type ExportedEvidence,
+  type ExportedSigningKey,
+  type SealedPage,
+} from './export-manifest';
+import { base64url, canonicalJson, evidenceContentHash, fromBase64url, sha256Hex, verifyDecisionSignature, type PublicJwk } from './signing';
 import { latestAssessment, signedAttachments, type Decision, type DecisionKind, type SignedEvidence } from './signoff';
 
 /**
@@ -9,12 +21,24 @@ import { latestAssessment, signedAttachments, type Decision, type DecisionKind, 
  * given the manifest and a way to hash each file, and says what no longer matches what was signed.
  *
  * What is checked:
+ *  (s) the centre's seal: signature.json is a valid signature by the centre key named in the
+ *      manifest over the canonical JSON of manifest.json and the SHA-256 of index.html,
+ *      icttech.html and README.txt, so any record, decision, key, scope or page added, removed or
+ *      changed after the export was made fails; the centre key's fingerprint is the one the reader
+ *      pinned (--centre-key), or is reported so they can compare it with the one their centre
+ *      published (a forger can seal with a key of their own: only its fingerprint tells);
+ *  (k) every device key carries a valid certificate by that centre key (owner, role, centre,
+ *      public key, registration and revocation times), so a key cannot be added or edited;
  *  (a) every file's SHA-256 equals the id it is listed under (its name in the ZIP);
- *  (b) every decision's signature verifies with the key it names; that key is in the export and
- *      belongs to the signer (same user and role); it was not revoked before the decision was signed;
+ *  (b) every decision's signature verifies with the key it names; that key is in the export,
+ *      certified, and belongs to the signer (same user and role); the decision is dated in UTC,
+ *      not after the key was revoked (a decision signed before a revocation stays valid: the key
+ *      was good then), not more than KEY_OFFLINE_GRACE_DAYS before the centre registered the key
+ *      (devices sign offline and register their key at the next sync), and not after the export;
+ *      it is about the learner and enrolment of every item it covers;
  *  (c) every item whose latest assessment accepted it still has the content, attachments and
  *      criteria that decision signed, and shows as signed off; an item that shows as signed off
- *      has an accepting latest assessment;
+ *      has an accepting latest assessment; an IQA lock names an agreeing IQA decision on the item;
  *  (d) manifest.json matches the export format.
  *
  * Declarations, IQA decisions and unit or qualification sign-offs sign the items they cover as
@@ -41,10 +65,31 @@ export interface VerifyResult {
   /** True when there are no findings (notes do not fail an export). */
   ok: boolean;
   findings: Finding[];
+  /** The centre key the export says sealed it; pinned: the reader gave its fingerprint and it matched. */
+  centreKey: { fingerprint: string; centreName: string; pinned: boolean } | null;
   /** Things an examiner may want to know that are not tampering (an open item edited since a declaration). */
   notes: Finding[];
   checked: { files: number; evidence: number; decisions: number; signaturesValid: number; signedOffItems: number; keys: number };
 }
+
+/** The ZIP's signature.json (parsed; null when absent) and the SHA-256 of each sealed page (null when absent). */
+export interface SealInput {
+  signature: unknown;
+  pages: Record<SealedPage, string | null>;
+}
+
+export interface VerifyOptions {
+  /** The seal to check; 'building' only for the centre, which checks an export before it seals it. */
+  seal: SealInput | 'building';
+  /** The centre key fingerprint the reader trusts (npm run verify -- --centre-key FINGERPRINT). */
+  centreKey?: string | null;
+}
+
+/** Devices sign offline and register their key at the next sync: how long before registration a decision may be dated. */
+export const KEY_OFFLINE_GRACE_DAYS = 30;
+/** Clock difference allowed between a device and the centre. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /** How verify reads the export's files: the SHA-256 (hex) of the file at a path, or null when it is absent. */
 export interface ExportFiles {
@@ -63,6 +108,25 @@ export function filesFromBytes(read: (path: string) => Promise<Uint8Array | null
 
 export function formatFinding(finding: Finding): string {
   return `${finding.about}: ${finding.problem}`;
+}
+
+/** True when `signature` (base64url P1363) is an ECDSA P-256 / SHA-256 signature by `jwk` over the canonical JSON of `payload`. */
+export async function verifyCanonicalSignature(jwk: PublicJwk, payload: unknown, signature: string): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, fromBase64url(signature), new TextEncoder().encode(canonicalJson(payload)));
+  } catch {
+    return false;
+  }
+}
+
+/** SHA-256 hex of the canonical JSON of manifest.json as parsed: what the centre's seal covers. */
+export async function manifestDigest(manifest: unknown): Promise<string> {
+  return sha256Hex(canonicalJson(manifest));
+}
+
+export function keyLabel(key: Pick<ExportedSigningKey, 'id' | 'name' | 'role'>): string {
+  return `Signing key ${key.id} of ${key.name} (${key.role})`;
 }
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url): the fingerprint shown next to every signature. */
@@ -137,12 +201,13 @@ function differences(now: ItemNow, signed: SignedEvidence, names: Map<string, st
   return problems;
 }
 
-export async function verifyExport(manifestInput: unknown, files: ExportFiles): Promise<VerifyResult> {
+export async function verifyExport(manifestInput: unknown, files: ExportFiles, options?: VerifyOptions): Promise<VerifyResult> {
   const findings: Finding[] = [];
   const notes: Finding[] = [];
   const checked = { files: 0, evidence: 0, decisions: 0, signaturesValid: 0, signedOffItems: 0, keys: 0 };
+  let centreKey: VerifyResult['centreKey'] = null;
   const fail = (about: string, id: string | null, problem: string) => findings.push({ about, id, problem });
-  const done = (): VerifyResult => ({ ok: findings.length === 0, findings, notes, checked });
+  const done = (): VerifyResult => ({ ok: findings.length === 0, findings, notes, checked, centreKey });
 
   // (d) The format first: nothing else can be trusted of a manifest that does not parse.
   const head = z.object({ format: z.unknown(), version: z.unknown() }).safeParse(manifestInput);
@@ -164,6 +229,61 @@ export async function verifyExport(manifestInput: unknown, files: ExportFiles): 
     return done();
   }
   const manifest = parsed.data;
+
+  // (s) The centre's key and seal. Everything below reads a manifest that may have been rewritten
+  // by whoever holds the ZIP; the seal is what says it has not been.
+  const centre = manifest.centre.signingKey;
+  const centreFingerprint = await keyFingerprint(centre.publicKey);
+  const pinned = options?.centreKey?.trim() || null;
+  centreKey = { fingerprint: centreFingerprint, centreName: manifest.centre.name, pinned: pinned !== null && pinned === centreFingerprint };
+  const CENTRE = `The centre's seal (${manifest.centre.name})`;
+  if (centre.fingerprint !== centreFingerprint)
+    fail(CENTRE, null, `manifest.json gives the centre key's fingerprint as ${centre.fingerprint}, but the key it lists has fingerprint ${centreFingerprint}.`);
+  if (pinned !== null && pinned !== centreFingerprint)
+    fail(
+      CENTRE,
+      null,
+      `This export is sealed with a centre key whose fingerprint is ${centreFingerprint}, not the centre key you gave (${pinned}). It was not sealed by that centre's key: treat every signature in it as unproven.`,
+    );
+  const seal = options?.seal;
+  if (seal !== 'building') {
+    const pages = seal?.pages ?? { 'index.html': null, 'icttech.html': null, 'README.txt': null };
+    const sealed = seal?.signature === null || seal?.signature === undefined ? null : ExportSeal.safeParse(seal.signature);
+    if (sealed === null) fail(CENTRE, 'signature.json', 'signature.json is missing, so nothing shows that the centre made this export or that it is unchanged since.');
+    else if (!sealed.success) fail(CENTRE, 'signature.json', `signature.json is not a centre seal: ${sealed.error.issues.map((i) => `${i.path.join('.') || 'it'}: ${i.message}`).join('; ')}.`);
+    else {
+      const s = sealed.data;
+      const sameKey = s.centreKey.publicKey.x === centre.publicKey.x && s.centreKey.publicKey.y === centre.publicKey.y && s.centreKey.fingerprint === centre.fingerprint;
+      if (s.centreId !== manifest.centre.id) fail(CENTRE, 'signature.json', `signature.json was made for centre ${s.centreId}, but manifest.json is centre ${manifest.centre.id}'s.`);
+      if (!sameKey) fail(CENTRE, 'signature.json', `signature.json names centre key ${s.centreKey.fingerprint}, but manifest.json names ${centre.fingerprint}.`);
+      if (!(await verifyCanonicalSignature(centre.publicKey, exportSealPayload(s), s.signature)))
+        fail(CENTRE, 'signature.json', `The centre's signature in signature.json does not verify with centre key ${centreFingerprint}: signature.json has been changed or was not made with that key.`);
+      if ((await manifestDigest(manifestInput)) !== s.manifestSha256)
+        fail(
+          CENTRE,
+          'manifest.json',
+          'manifest.json is not the one the centre sealed: something in it (a record, decision, key, audit entry, the scope, or a file’s name, type or size) was added, removed or changed after the export was made.',
+        );
+      for (const page of SEALED_PAGES) {
+        if (pages[page] === null) fail(CENTRE, page, `${page} is missing from the export.`);
+        else if (pages[page] !== s.pages[page]) fail(CENTRE, page, `${page} has been changed since the centre sealed the export: what it shows may not be what was signed.`);
+      }
+    }
+  }
+
+  // (k) Device keys: each must carry the centre's certificate of who it belongs to.
+  const certified = new Set<string>();
+  for (const key of manifest.keys) {
+    const { certificate, ...rest } = key;
+    if (key.centreId !== manifest.centre.id) fail(keyLabel(key), key.id, `It is certified as centre ${key.centreId}'s, not as a key of ${manifest.centre.name} (${manifest.centre.id}).`);
+    else if (await verifyCanonicalSignature(centre.publicKey, keyCertificatePayload(rest), certificate)) certified.add(key.id);
+    else
+      fail(
+        keyLabel(key),
+        key.id,
+        `Its certificate does not verify with the centre key ${centreFingerprint}: its owner, role, public key, registration or revocation time has been changed, or the centre never registered it.`,
+      );
+  }
 
   const evidenceById = new Map<string, ExportedEvidence>();
   for (const item of manifest.evidence) {
@@ -205,13 +325,37 @@ export async function verifyExport(manifestInput: unknown, files: ExportFiles): 
     checked.decisions++;
     const about = decisionLabel(decision);
     const key = keysById.get(decision.keyId);
+    const signedAt = Date.parse(decision.signedAt);
+    if (!UTC_TIME.test(decision.signedAt))
+      fail(about, decision.id, `It is dated ${decision.signedAt}, not in UTC (…Z) as every device dates a decision, so its place among the item's decisions cannot be trusted.`);
+    if (signedAt > Date.parse(manifest.exportedAt) + CLOCK_SKEW_MS)
+      fail(about, decision.id, `It is dated ${readableTime(decision.signedAt)}, after this export was made (${readableTime(manifest.exportedAt)}).`);
+    if (manifest.scope.type === 'learner' && decision.learnerId !== manifest.scope.learnerId)
+      fail(about, decision.id, `It is about learner ${decision.learnerId}, but this is the export of learner ${manifest.scope.learnerId}.`);
+    for (const signed of decision.evidence) {
+      const item = evidenceById.get(signed.id);
+      if (item && (item.learnerId !== decision.learnerId || item.enrolmentId !== decision.enrolmentId))
+        fail(
+          about,
+          decision.id,
+          `It was signed for learner ${decision.learnerId}, enrolment ${decision.enrolmentId}, but manifest.json lists the item it covers, ${evidenceLabel(item)}, under learner ${item.learnerId}, enrolment ${item.enrolmentId}.`,
+        );
+    }
     if (!key) {
       fail(about, decision.id, `It was signed with key ${decision.keyId}, which is not among the keys in this export, so its signature cannot be checked.`);
+    } else if (!certified.has(key.id)) {
+      fail(about, decision.id, `It was signed with key ${key.id}, which has no valid certificate from the centre, so nothing shows the key is ${decision.signer.name}'s.`);
     } else {
       if (key.userId !== decision.signer.userId || key.role !== decision.signer.role)
         fail(about, decision.id, `It names ${decision.signer.name} (${decision.signer.role}) as the signer, but key ${key.id} belongs to ${key.name} (${key.role}, user ${key.userId}).`);
-      if (key.revokedAt !== null && key.revokedAt <= decision.signedAt)
+      if (key.revokedAt !== null && Date.parse(key.revokedAt) <= signedAt)
         fail(about, decision.id, `It is dated ${readableTime(decision.signedAt)}, after its key ${key.id} was revoked (${readableTime(key.revokedAt)}).`);
+      if (signedAt < Date.parse(key.createdAt) - KEY_OFFLINE_GRACE_DAYS * 86_400_000)
+        fail(
+          about,
+          decision.id,
+          `It is dated ${readableTime(decision.signedAt)}, more than ${KEY_OFFLINE_GRACE_DAYS} days before its key ${key.id} was registered with the centre (${readableTime(key.createdAt)}): it has been backdated.`,
+        );
       if (await verifyDecisionSignature(decision, key.publicKey)) {
         validSignature.add(decision.id);
         checked.signaturesValid++;
@@ -253,6 +397,14 @@ export async function verifyExport(manifestInput: unknown, files: ExportFiles): 
     checked.evidence++;
     const about = evidenceLabel(item);
     const now: ItemNow = { item, contentHash: await evidenceContentHash(item), attachments: signedAttachments(item.attachments) };
+    if (manifest.scope.type === 'learner' && item.learnerId !== manifest.scope.learnerId)
+      fail(about, item.id, `It is listed under learner ${item.learnerId}, but this is the export of learner ${manifest.scope.learnerId}.`);
+    if (item.iqaLock !== null) {
+      const lock = decisionsById.get(item.iqaLock.decisionId);
+      if (!lock) fail(about, item.id, `It shows an IQA lock by decision ${item.iqaLock.decisionId}, which is not in this export.`);
+      else if (lock.kind !== 'iqa' || lock.outcome !== 'agreed' || !lock.evidence.some((e) => e.id === item.id))
+        fail(about, item.id, `It shows an IQA lock by ${decisionLabel(lock)}, which is not an IQA decision agreeing with this item's sign-off.`);
+    }
     const latest = latestAssessment(manifest.decisions, item.id);
     const acceptedNow = latest?.outcome === 'accepted';
     if (latest && acceptedNow) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PublicSigningKey, type RegisterKeyRequest } from '../domain/signoff';
+import { PublicSigningKey, SigningKeyAnswer, SigningKeyList, type RegisterKeyRequest, type SigningKeyView } from '../domain/signoff';
 import { ApiError } from '../domain/sync';
 
 /**
@@ -72,8 +72,8 @@ export async function errorFrom(response: Response): Promise<CentreError> {
   return new CentreError('refused', message, response.status, code);
 }
 
-/** The key as the centre holds it: `{ key }` as agreed, or the key itself (what the centre sends today). */
-const RegisteredKey = z.union([z.object({ key: PublicSigningKey }).transform((body) => body.key), PublicSigningKey]);
+/** The key as the centre holds it: `{ key }`, and nothing else. */
+const RegisteredKey = z.object({ key: PublicSigningKey }).transform((body) => body.key);
 
 /**
  * POST /api/keys: the centre records this device's public key for the signed-in user (201), or
@@ -81,4 +81,19 @@ const RegisteredKey = z.union([z.object({ key: PublicSigningKey }).transform((bo
  */
 export async function registerSigningKey(client: CentreClient, request: RegisterKeyRequest): Promise<PublicSigningKey> {
   return client.call('POST', '/api/keys', RegisteredKey, request);
+}
+
+/** GET /api/keys: the caller's own keys (an admin: their centre's, or one user's with `userId`), live first. */
+export async function listSigningKeys(client: CentreClient, userId?: string): Promise<SigningKeyView[]> {
+  const query = userId !== undefined ? `?userId=${encodeURIComponent(userId)}` : '';
+  return (await client.call('GET', `/api/keys${query}`, SigningKeyList)).keys;
+}
+
+/**
+ * POST /api/keys/:id/revoke: decisions signed with the key are refused from now on. The owner may
+ * give a reason; an admin revoking someone else's key must.
+ */
+export async function revokeSigningKey(client: CentreClient, keyId: string, reason?: string): Promise<SigningKeyView> {
+  const body = reason !== undefined && reason.trim() ? { reason: reason.trim() } : {};
+  return (await client.call('POST', `/api/keys/${encodeURIComponent(keyId)}/revoke`, SigningKeyAnswer, body)).key;
 }

@@ -1,4 +1,5 @@
 import { render, screen, waitFor, within } from '@testing-library/preact';
+import { SYNC_PROTOCOL_VERSION } from '../../src/domain/sync';
 import userEvent from '@testing-library/user-event';
 import { LocationProvider } from 'preact-iso';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -114,7 +115,7 @@ describe('Sync status and failures', () => {
     expect(progress.textContent).toContain('Uploading switch.mp4: 3.0 MB of 5.0 MB confirmed by your centre.');
     expect(within(progress).getByRole('progressbar', { name: 'Uploading switch.mp4' }).getAttribute('value')).toBe(String(3 * 1024 * 1024));
 
-    centre.minimumProtocol = 2;
+    centre.minimumProtocol = SYNC_PROTOCOL_VERSION + 1;
     await createEvidence('enr-1', { title: 'Kept while outdated' });
     await app.sync.syncNow();
     expect((await screen.findByRole('alert')).textContent).toContain('Your centre no longer accepts this version of ICT Portfolio');

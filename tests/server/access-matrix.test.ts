@@ -332,6 +332,7 @@ const SAMPLES: Record<string, Sample[]> = {
     { label: 'a learner on no caseload', build: async () => ({ path: `/api/exports/learners/${await exportableLearner(false)}` }), visibleTo: ['iqa', 'admin'] },
   ],
   'GET /api/exports/samples/:planId': [{ label: 'a plan of centre A', build: async () => ({ path: `/api/exports/samples/${await planOfCentreA()}` }), visibleTo: ['iqa', 'admin'] }],
+  'GET /api/exports/centre-key': [{ label: "the caller's centre's key", build: async () => ({ path: '/api/exports/centre-key' }) }],
 };
 
 /** Anything a refused call could change. */

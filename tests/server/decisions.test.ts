@@ -344,12 +344,12 @@ describe('assessment decisions', () => {
 
     it('a key of another user', async () => {
       const signed = await decide(assessor, [id], accept(), { keys: assessor2.keys, keyId: assessor2.keyId });
-      await expectRefused(signed, 'forbidden', /key that belongs to another user/);
+      await expectRefused(signed, 'signing-key', /key that belongs to another user/);
     });
 
     it('a key the centre does not know', async () => {
       const signed = await decide(assessor, [id], accept(), { keyId: randomUUID() });
-      await expectRefused(signed, 'forbidden', /does not know the key/);
+      await expectRefused(signed, 'signing-key', /does not know the key/);
     });
 
     it('a revoked key', async () => {
@@ -357,7 +357,12 @@ describe('assessment decisions', () => {
       const revoked = await centre.request('POST', `/api/keys/${keyId}/revoke`, { token: assessor.token, body: { reason: 'Tablet left on a train' } });
       expect(revoked.status).toBe(200);
       const signed = await decide(assessor, [id], accept(), { keys, keyId });
-      await expectRefused(signed, 'forbidden', /was revoked on \d{4}-\d{2}-\d{2} \(Tablet left on a train\)/);
+      await expectRefused(signed, 'signing-key', /was revoked on \d{4}-\d{2}-\d{2} \(Tablet left on a train\)/);
+      // A version 1 device does not know that reason: it is told 'forbidden', as before.
+      const { id: _id, ...patch } = signed;
+      const m = mutation('decision', signed.id, 0, patch);
+      const response = await centre.request('POST', '/api/sync/push', { token: assessor.token, body: { protocol: 1, deviceId: assessor.deviceId, mutations: [m] } });
+      expect(PushResponse.parse(await response.json()).results[0]).toMatchObject({ status: 'rejected', reason: 'forbidden', message: expect.stringMatching(/was revoked/) });
     });
 
     it('a decision signed in someone else’s name', async () => {
@@ -400,6 +405,34 @@ describe('assessment decisions', () => {
     const del = await pushOne(assessor, mutation('decision', decision.id, 1, {}, 'delete'));
     expect(del).toMatchObject({ status: 'rejected', reason: 'locked' });
     expect(await record('decision', decision.id)).toMatchObject({ revision: 1, deleted: false });
+  });
+
+  it('refuses a decision dated ahead of the centre’s clock, not in UTC, or before the item’s latest decision', async () => {
+    const id = await submitted();
+    const at = (ms: number) => new Date(centre.now.value.getTime() + ms).toISOString();
+    // The review's proof: an acceptance dated 2099 would stand as the latest decision for ever.
+    const future = await pushDecision(assessor, await decide(assessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'], signedAt: '2099-01-01T00:00:00.000Z' }));
+    expect(future).toMatchObject({ status: 'rejected', reason: 'invalid' });
+    expect(messageOf(future)).toMatch(/This tablet's clock is ahead: the decision is dated 2099-01-01 00:00 UTC, but the centre's time is 2026-11-23 10:00 UTC/);
+    const sixMinutes = await pushDecision(assessor, await decide(assessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'], signedAt: at(6 * 60_000) }));
+    expect(messageOf(sixMinutes)).toMatch(/clock is ahead/);
+    // Any offset but Z is refused by the schema: times compare as text only in one zone.
+    const offset = await pushDecision(assessor, await decide(assessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'], signedAt: '2026-11-23T11:00:00.000+01:00' }));
+    expect(offset).toMatchObject({ status: 'rejected', reason: 'invalid' });
+    expect((await record('evidence', id))?.data.status).toBe('submitted');
+
+    // A few minutes of drift is allowed.
+    const accept = await decide(assessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'], signedAt: at(4 * 60_000) });
+    expect(await pushDecision(assessor, accept)).toMatchObject({ status: 'applied' });
+    // A reopening dated before the sign-off it withdraws: the tablet's clock is behind.
+    const behind = await pushDecision(assessor, await decide(assessor, [id], { kind: 'assessment', outcome: 'reopened', feedback: { overall: 'Wrong date.', criteria: {} }, signedAt: at(-60 * 60_000) }));
+    expect(behind).toMatchObject({ status: 'rejected', reason: 'invalid' });
+    expect(messageOf(behind)).toMatch(/This tablet's clock is behind: the decision is dated 2026-11-23 09:00 UTC, before the latest decision on this item \(Asha Assessor, 2026-11-23 10:04 UTC\)/);
+    expect((await record('evidence', id))?.data.status).toBe('signed-off');
+    // An IQA verdict dated before the decision it sampled is refused the same way.
+    const early = await pushDecision(iqa, await decide(iqa, [id], { kind: 'iqa', outcome: 'agreed', subjectId: accept.id, signedAt: at(0) }));
+    expect(messageOf(early)).toMatch(/This tablet's clock is behind: .* before the assessment decision you sampled/);
+    expect((await record('evidence', id))?.data.iqaLock).toBeNull();
   });
 });
 
@@ -459,6 +492,31 @@ describe('IQA lock and admin unlock', () => {
     expect((await record('evidence', id))?.data.iqaLock).toBeNull();
     const byAssessor = await pushDecision(assessor, await decide(assessor, [id], { kind: 'iqa', outcome: 'agreed', subjectId: accept.id }));
     expect(byAssessor).toMatchObject({ status: 'rejected', reason: 'forbidden' });
+  });
+
+  it('keeps IQA decisions, meant for the assessor, out of the learner’s pull and audit trail', async () => {
+    const id = await submitted();
+    const accept = await decide(assessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'] });
+    expect(await pushDecision(assessor, accept)).toMatchObject({ status: 'applied' });
+    const action = await decide(iqa, [id], { kind: 'iqa', outcome: 'action', subjectId: accept.id, feedback: { overall: 'For the assessor: check authenticity here.', criteria: {} } });
+    expect(await pushDecision(iqa, action)).toMatchObject({ status: 'applied' });
+
+    // The assessor and the IQA receive it; the learner receives the item and the assessor's decision, not the IQA's.
+    for (const who of [assessor, iqa]) expect((await pullAll(who.token)).some((c) => c.id === action.id)).toBe(true);
+    const learnerPull = await pullAll(learner.token);
+    expect(learnerPull.some((c) => c.id === action.id)).toBe(false);
+    expect(learnerPull.some((c) => c.id === accept.id)).toBe(true);
+    expect(learnerPull.some((c) => c.entity === 'decision' && (c.data as { kind?: string }).kind === 'iqa')).toBe(false);
+
+    type Trail = { entries: Array<{ action: string; recordId: string | null }> };
+    const trail = async (token: string, query: string) => centre.request('GET', `/api/audit?${query}`, { token });
+    const learnerTrail = (await (await trail(learner.token, `learnerId=${learner.user.id}&limit=200`)).json()) as Trail;
+    expect(learnerTrail.entries.some((e) => e.recordId === accept.id)).toBe(true);
+    expect(learnerTrail.entries.filter((e) => e.action.startsWith('decision.iqa.'))).toEqual([]);
+    expect((await trail(learner.token, `recordId=${action.id}`)).status).toBe(404);
+    // The assessor's trail of the learner keeps it.
+    const assessorTrail = (await (await trail(assessor.token, `recordId=${action.id}`)).json()) as Trail;
+    expect(assessorTrail.entries).toMatchObject([{ action: 'decision.iqa.action', recordId: action.id }]);
   });
 });
 
@@ -549,6 +607,53 @@ describe('declarations', () => {
     const declaration = await decide(assessor, [a], { kind: 'declaration', outcome: 'declared', signedFor: 'Lena Learner' });
     expect(await pushDecision(assessor, declaration)).toMatchObject({ status: 'applied' });
     expect((await record('decision', declaration.id))?.data).toMatchObject({ signedFor: 'Lena Learner', signer: { userId: assessor.user.id } });
+  });
+
+  it('refuses a declaration on the assessor’s tablet drawn by anyone but the learner, as the centre names them', async () => {
+    const a = await submitted();
+    const someoneElse = await pushDecision(assessor, await decide(assessor, [a], { kind: 'declaration', outcome: 'declared', signedFor: 'Asha Assessor' }));
+    expect(someoneElse).toMatchObject({ status: 'rejected', reason: 'invalid' });
+    expect(messageOf(someoneElse)).toMatch(/drawn by “Asha Assessor”, but the centre holds this learner’s name as “Lena Learner”/);
+    // Spacing and capitals typed differently are still the learner's name.
+    expect(await pushDecision(assessor, await decide(assessor, [a], { kind: 'declaration', outcome: 'declared', signedFor: ' lena  learner ' }))).toMatchObject({ status: 'applied' });
+  });
+});
+
+describe('limits', () => {
+  const fakeItem = () => ({ id: randomUUID(), contentHash: 'a'.repeat(64), attachments: [] });
+
+  it('caps what one decision may list, before anything is looked up', async () => {
+    const cases: Array<[DecisionFields, RegExp]> = [
+      [{ kind: 'declaration', outcome: 'declared', evidence: Array.from({ length: 301 }, fakeItem) }, /at most 300 evidence items/],
+      [{ kind: 'assessment', outcome: 'accepted', evidence: [fakeItem()], criterionIds: Array.from({ length: 501 }, (_, i) => `M:${i}`) }, /at most 500 criteria/],
+      [{ kind: 'assessment', outcome: 'accepted', evidence: [fakeItem()], criterionIds: ['M:' + 'x'.repeat(300)] }, /./],
+      [{ kind: 'assessment', outcome: 'referred', evidence: [fakeItem()], feedback: { overall: '', criteria: Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`M:${i}`, 'x'])) } }, /at most 500 criteria/],
+      [{ kind: 'assessment', outcome: 'referred', evidence: [fakeItem()], feedback: { overall: '', criteria: { ['M:' + 'x'.repeat(300)]: 'x' } } }, /./],
+      [{ kind: 'unit', outcome: 'signed-off', unitId: 'U'.repeat(300) }, /./],
+      [{ kind: 'declaration', outcome: 'declared', enrolmentId: 'E'.repeat(300) }, /./],
+    ];
+    const before = await auditCount();
+    for (const [fields, message] of cases) {
+      const result = await pushDecision(learner, await decide(learner, [], fields));
+      expect(result).toMatchObject({ status: 'rejected', reason: 'invalid' });
+      expect(messageOf(result)).toMatch(message);
+    }
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('refuses a decision signed with a key registered under another role', async () => {
+    const changer = await person('learner', 'Rowan Rolechange');
+    await centre.db.query(`update users set role = 'assessor' where id = $1`, [changer.user.id]);
+    await centre.db.query('insert into caseloads (assessor_id, learner_id) values ($1, $2)', [changer.user.id, learner.user.id]);
+    const asAssessor = { ...changer, user: { ...changer.user, role: 'assessor' as const } };
+    const id = await submitted();
+    const withOldKey = await pushDecision(changer, await decide(asAssessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'] }));
+    expect(withOldKey).toMatchObject({ status: 'rejected', reason: 'signing-key' });
+    expect(messageOf(withOldKey)).toMatch(/registered when your account was a learner; you are now an assessor/);
+    expect((await record('evidence', id))?.data.status).toBe('submitted');
+    // A key registered in the new role is accepted.
+    const fresh = await registerKey(changer.token);
+    expect(await pushDecision(changer, await decide(asAssessor, [id], { kind: 'assessment', outcome: 'accepted', criterionIds: ['M:1.1'] }, fresh))).toMatchObject({ status: 'applied' });
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportManifest } from '../../src/domain/export-manifest';
+import { EXPORT_VERSION, type ExportManifest } from '../../src/domain/export-manifest';
 import { uuidv7 } from '../../src/domain/ids';
 import { exportPublicJwk, generateSigningKey, signDecision, signedEvidenceOf, type SigningKeyPair } from '../../src/domain/signing';
 import type { Decision, UnsignedDecision } from '../../src/domain/signoff';
@@ -234,9 +234,9 @@ describe('a learner export', () => {
 
   it('holds the manifest, the files by hash, readable pages and a README', async () => {
     const files = unzipSync(zip);
-    expect(Object.keys(files).sort()).toEqual(['README.txt', `files/${p.fileHash}`, 'icttech.html', 'index.html', 'manifest.json']);
+    expect(Object.keys(files).sort()).toEqual(['README.txt', `files/${p.fileHash}`, 'icttech.html', 'index.html', 'manifest.json', 'signature.json']);
     const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as ExportManifest;
-    expect(manifest).toMatchObject({ format: 'ict-portfolio-export', version: 1, scope: { type: 'learner', learnerId: p.learner.id }, exportedBy: { userId: admin.id, role: 'admin' } });
+    expect(manifest).toMatchObject({ format: 'ict-portfolio-export', version: EXPORT_VERSION, scope: { type: 'learner', learnerId: p.learner.id }, exportedBy: { userId: admin.id, role: 'admin' } });
     expect(manifest.evidence[0]).toMatchObject({ id: p.evidenceId, learnerId: p.learner.id, status: 'signed-off', attachments: [{ id: p.fileHash, name: 'switch.png', path: `files/${p.fileHash}` }] });
     expect(manifest.keys.map((k) => k.userId).sort()).toEqual([assessor.id, p.learner.id].sort());
 
@@ -321,8 +321,8 @@ describe('a learner export', () => {
   it('names a file that is missing and a manifest that is not the format', async () => {
     const missing = await verifyZip(rezip(zip, (files) => delete files[`files/${p.fileHash}`]));
     expectItemNamed(missing, p, /is missing from the export/);
-    const wrong = await verifyZip(editManifest(zip, (m) => ((m as { version: number }).version = 2)));
-    expect(problems(wrong)).toMatch(/format version 2; this verifier reads version 1/);
+    const wrong = await verifyZip(editManifest(zip, (m) => ((m as { version: number }).version = EXPORT_VERSION + 1)));
+    expect(problems(wrong)).toContain(`format version ${EXPORT_VERSION + 1}; this verifier reads version ${EXPORT_VERSION}`);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPublicJwk, generateSigningKey } from '../../src/domain/signing';
-import { PublicSigningKey } from '../../src/domain/signoff';
+import { SigningKeyAnswer, SigningKeyList } from '../../src/domain/signoff';
 import { createDeviceSession } from '../../server/auth/sessions';
 import { startTestCentre, type TestCentre, type TestUser } from './harness';
 
@@ -65,12 +65,22 @@ describe('registering a key', () => {
     const key = await freshKey();
     const first = await register(token, key);
     expect(first.status).toBe(201);
-    expect(PublicSigningKey.parse(first.json)).toMatchObject({ id: key.id, userId: learner.id, name: 'Lena Learner', role: 'learner', revokedAt: null });
-    expect(first.json).toMatchObject({ current: true, deviceLabel: 'test device' });
+    // Always `{ key }`, the shape the device accepts (src/sync/api.ts).
+    expect(Object.keys(first.json)).toEqual(['key']);
+    expect(SigningKeyAnswer.parse(first.json).key).toMatchObject({
+      id: key.id,
+      userId: learner.id,
+      name: 'Lena Learner',
+      role: 'learner',
+      revokedAt: null,
+      current: true,
+      deviceLabel: 'test device',
+    });
 
     const again = await register(token, key);
     expect(again.status).toBe(200);
-    expect(again.json.id).toBe(key.id);
+    expect(Object.keys(again.json)).toEqual(['key']);
+    expect(SigningKeyAnswer.parse(again.json).key).toMatchObject({ id: key.id, createdAt: SigningKeyAnswer.parse(first.json).key.createdAt });
     expect(await audits(key.id)).toEqual([expect.objectContaining({ action: 'key-registered', user_id: learner.id, device_id: deviceId })]);
   });
 
@@ -103,6 +113,22 @@ describe('listing keys', () => {
     const otherCentre = (await (await centre.request('GET', '/api/keys', { token: otherAdminToken })).json()) as { keys: unknown[] };
     expect(otherCentre.keys).toEqual([]);
   });
+
+  it('lets an admin list one user’s keys (?userId=), and nobody else’s but their own', async () => {
+    const own = await freshKey();
+    await register(assessorToken, own);
+    const oneUser = SigningKeyList.parse(await (await centre.request('GET', `/api/keys?userId=${assessor.id}`, { token: adminToken })).json());
+    expect(oneUser.keys.map((k) => k.id)).toContain(own.id);
+    expect(oneUser.keys.every((k) => k.userId === assessor.id)).toBe(true);
+    // Another centre's admin sees none of them.
+    const elsewhere = SigningKeyList.parse(await (await centre.request('GET', `/api/keys?userId=${assessor.id}`, { token: otherAdminToken })).json());
+    expect(elsewhere.keys).toEqual([]);
+
+    const mine = SigningKeyList.parse(await (await centre.request('GET', `/api/keys?userId=${assessor.id}`, { token: assessorToken })).json());
+    expect(mine.keys.map((k) => k.id)).toContain(own.id);
+    expect((await centre.request('GET', `/api/keys?userId=${learner.id}`, { token: assessorToken })).status).toBe(403);
+    expect((await centre.request('GET', '/api/keys?userId=nobody', { token: adminToken })).status).toBe(400);
+  });
 });
 
 describe('revoking keys', () => {
@@ -114,7 +140,7 @@ describe('revoking keys', () => {
 
     const revoked = await centre.request('POST', `/api/keys/${key.id}/revoke`, { token: learnerToken });
     expect(revoked.status).toBe(200);
-    expect(((await revoked.json()) as { revokedAt: string | null }).revokedAt).toBe(centre.now.value.toISOString());
+    expect(SigningKeyAnswer.parse(await revoked.json()).key).toMatchObject({ id: key.id, revokedAt: centre.now.value.toISOString(), revokeReason: 'Revoked by its owner' });
     expect(await keyRow(key.id)).toMatchObject({ revoked_by: learner.id, revoke_reason: 'Revoked by its owner' });
     // A second revocation keeps the first.
     expect((await centre.request('POST', `/api/keys/${key.id}/revoke`, { token: learnerToken, body: { reason: 'again' } })).status).toBe(200);

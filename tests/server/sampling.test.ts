@@ -148,12 +148,15 @@ afterAll(async () => {
 const as = (user: TestUser) => ({ token: tokens[user.id]! });
 
 describe('sampling plans', () => {
-  it('lets an IQA make a plan for an assessor of their centre, and audits it', async () => {
+  it('lets an IQA make a plan for an assessor of their centre, with a seed the centre makes, and audits it', async () => {
     const plan = newPlan({ unitIds: [UNIT_A], methods: ['observation'] });
-    const response = await centre.request('POST', '/api/iqa/plans', { ...as(iqa), body: plan });
+    // A seed the device sends is not the IQA's to choose: the centre makes its own.
+    const response = await centre.request('POST', '/api/iqa/plans', { ...as(iqa), body: { ...plan, seed: 'chosen-by-the-iqa' } });
     expect(response.status, await response.clone().text()).toBe(201);
     const created = SamplingPlanSummary.parse(await response.json());
     expect(created).toMatchObject({ ...plan, iqaId: iqa.id, iqaName: 'Grace Mensah', assessorName: 'Tom Okafor' });
+    expect(created.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(created.seed).not.toBe(plan.id.replaceAll('-', ''));
 
     const list = SamplingPlanList.parse(await (await centre.request('GET', '/api/iqa/plans', as(admin))).json());
     expect(list.plans.map((p) => p.id)).toContain(plan.id);
@@ -161,7 +164,13 @@ describe('sampling plans', () => {
       `select action, user_id, detail from audit_log where record_id = $1`,
       [plan.id],
     );
-    expect(entry).toMatchObject({ action: 'sampling-plan-created', user_id: iqa.id, detail: { percentage: 50, unitIds: [UNIT_A] } });
+    expect(entry).toMatchObject({ action: 'sampling-plan-created', user_id: iqa.id, detail: { percentage: 50, unitIds: [UNIT_A], seed: created.seed } });
+
+    // Every plan gets its own seed, and changing a plan keeps it (the audit trail says which draw was made).
+    const second = SamplingPlanSummary.parse(await (await centre.request('POST', '/api/iqa/plans', { ...as(iqa), body: newPlan() })).json());
+    expect(second.seed).not.toBe(created.seed);
+    const changed = SamplingPlanSummary.parse(await (await centre.request('PUT', `/api/iqa/plans/${plan.id}`, { ...as(iqa), body: { ...plan, percentage: 20, seed: 'x' } })).json());
+    expect(changed.seed).toBe(created.seed);
   });
 
   it("answers 404 for another centre's assessor, and for someone who is not an assessor", async () => {
@@ -216,9 +225,14 @@ describe('sampling plans', () => {
 describe('the sample', () => {
   it("draws from that assessor's decisions only, the same every time, and reports what it could not cover", async () => {
     const plan = newPlan({ percentage: 30, methods: ['observation', 'rpl'], unitIds: [UNIT_A, UNIT_B] });
-    expect((await centre.request('POST', '/api/iqa/plans', { ...as(iqa), body: plan })).status).toBe(201);
+    const created = await centre.request('POST', '/api/iqa/plans', { ...as(iqa), body: plan });
+    expect(created.status).toBe(201);
+    const { seed } = SamplingPlanSummary.parse(await created.json());
 
     const first = SampleResponse.parse(await (await centre.request('GET', `/api/iqa/plans/${plan.id}/sample`, as(iqa))).json());
+    // The sample says which seed drew it, the plan's.
+    expect(first.seed).toBe(seed);
+    expect(first.plan.seed).toBe(seed);
     const tomsDecisions = new Set([...assessed.values()].filter((_, i) => i !== 6));
     // Tom's seven decisions are all interim (no unit sign-off yet).
     expect(first.population).toBe(7);
@@ -238,9 +252,9 @@ describe('the sample', () => {
     // Anyone in the centre who may read it re-draws the same sample.
     const again = SampleResponse.parse(await (await centre.request('GET', `/api/iqa/plans/${plan.id}/sample`, as(admin))).json());
     expect(again.picks.map((p) => p.candidate.decisionId)).toEqual(first.picks.map((p) => p.candidate.decisionId));
-    // It is the pure draw over the centre's candidates with the plan id as the seed.
+    // It is the pure draw over the centre's candidates with the plan's seed.
     const caller = { userId: iqa.id, centreId, role: 'iqa' as const, name: iqa.name, email: iqa.email, sessionId: '', deviceId: '' };
-    const local = drawSample(plan, await loadCandidates(centre.db, caller, assessor.id), plan.id);
+    const local = drawSample(plan, await loadCandidates(centre.db, caller, assessor.id), seed);
     expect(local.picks.map((p) => p.candidate.decisionId)).toEqual(first.picks.map((p) => p.candidate.decisionId));
   });
 

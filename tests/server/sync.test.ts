@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PullResponse, PushResponse, SYNC_PROTOCOL_VERSION, type Mutation, type PushResult } from '../../src/domain/sync';
+import { MIN_SYNC_PROTOCOL_VERSION, PullResponse, PushResponse, SYNC_PROTOCOL_VERSION, type Mutation, type PushResult } from '../../src/domain/sync';
 import { writeEnrolment } from '../../server/enrolments';
 import { writeRecord } from '../../server/records';
 import { readShippedSpecs, storeSpec } from '../../server/specs';
@@ -419,7 +419,7 @@ describe('push requests', () => {
   it('tells an app too old for the protocol to update, without touching its outbox', async () => {
     const response = await centre.request('POST', '/api/sync/push', {
       token: tokenA,
-      body: { protocol: SYNC_PROTOCOL_VERSION - 1, deviceId: deviceA, mutations: [] },
+      body: { protocol: MIN_SYNC_PROTOCOL_VERSION - 1, deviceId: deviceA, mutations: [] },
     });
     expect(response.status).toBe(426);
     expect(await response.json()).toEqual({

@@ -313,7 +313,7 @@ describe('pushing decisions', () => {
 
     const summary = await outboxSummary();
     expect(summary.failures).toEqual([
-      expect.objectContaining({ recordId: reopened.id, reason: 'forbidden', canDiscard: true, message: expect.stringMatching(/was revoked.*making a new signing key: make this decision again/s) }),
+      expect.objectContaining({ recordId: reopened.id, reason: 'signing-key', canDiscard: true, message: expect.stringMatching(/was revoked.*making a new signing key: make this decision again/s) }),
     ]);
     expect(await item(id)).toMatchObject({ status: 'signed-off' });
     expect((await db().signingKeys.get(first.keyId))!.revokedAt).toEqual(expect.any(String));
@@ -328,6 +328,18 @@ describe('pushing decisions', () => {
     await device.engine.sync();
     expect(device.centre.record('decision', again.id)).toBeDefined();
     expect(await db().outbox.count()).toBe(0);
+  });
+
+  it('acts on the reason, not the words: a refusal that only mentions a key keeps the key', async () => {
+    const device = await assessorDevice();
+    const id = device.items['Router set-up']!;
+    device.centre.refuse = (m) => (m.entity === 'decision' ? { reason: 'forbidden', message: 'Your key worker says this learner is no longer on your caseload.' } : null);
+    const decision = await accept(id);
+    await device.engine.sync();
+    const summary = await outboxSummary();
+    expect(summary.failures).toEqual([expect.objectContaining({ recordId: decision.id, reason: 'forbidden', message: 'Your key worker says this learner is no longer on your caseload.' })]);
+    expect((await db().signingKeys.get(decision.keyId))!.revokedAt).toBeNull();
+    expect(await db().signingKeys.count()).toBe(1);
   });
 });
 

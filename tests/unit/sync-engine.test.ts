@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SYNC_PROTOCOL_VERSION } from '../../src/domain/sync';
 import { db } from '../../src/data/db';
 import { createEvidence, updateEvidence } from '../../src/data/evidence';
 import { deleteDatabase } from '../../src/data/db';
@@ -52,7 +53,7 @@ describe('sync engine', () => {
     const device = await signedInDevice();
     await createEvidence('enr-1', { title: 'VPN set-up' });
     const before = await outbox();
-    device.centre.minimumProtocol = 2;
+    device.centre.minimumProtocol = SYNC_PROTOCOL_VERSION + 1;
 
     const outcome = await device.engine.sync();
     expect(outcome.state).toBe('update-required');

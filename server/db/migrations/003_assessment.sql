@@ -32,6 +32,10 @@ create table sampling_plans (
   unit_ids jsonb not null default '[]',
   stage text not null check (stage in ('interim', 'summative')),
   methods jsonb not null default '[]',
+  -- The seed of the plan's draw, made by the centre when the plan is created (server/sampling.ts),
+  -- never by the IQA's device: an IQA cannot try seeds until the sample avoids what they would
+  -- rather not look at. Audited with the plan and returned with it and every sample.
+  seed text not null default replace(gen_random_uuid()::text, '-', ''),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
