@@ -7,6 +7,7 @@ export const REASON_WORDS: Record<RejectReason, string> = {
   locked: 'This was signed off, so it can no longer change',
   'not-found': 'Your centre no longer has this record',
   'missing-attachment': 'Waiting for a file to reach your centre first',
+  'signing-key': 'Your centre does not accept the key this was signed with',
 };
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });

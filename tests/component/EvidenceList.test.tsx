@@ -35,3 +35,29 @@ describe('Evidence list', () => {
     await waitFor(async () => expect((await db().evidence.get(removed.id))!.deletedAt).toBeNull());
   });
 });
+
+describe('Evidence list, page by page', () => {
+  it('shows 100 rows, adds 100 a press, and leaves the rows already shown in place', async () => {
+    const enrolment = await seedEnrolledLearner();
+    for (let i = 1; i <= 205; i++) await createEvidence(enrolment.id, { title: `Item ${String(i).padStart(3, '0')}` });
+    const user = userEvent.setup();
+    render(
+      <LocationProvider>
+        <EvidenceList />
+      </LocationProvider>,
+    );
+    await screen.findByText('205 of 205 items');
+    const rows = () => [...screen.getByTestId('evidence-list').querySelectorAll(':scope > li')];
+    expect(rows()).toHaveLength(100);
+    const firstPage = rows();
+    await user.click(screen.getByRole('button', { name: 'Show 100 more' }));
+    expect(rows()).toHaveLength(200);
+    // The rows already shown stay the same elements; the new page comes after them.
+    expect(rows().slice(0, 100).every((row, i) => row === firstPage[i])).toBe(true);
+    await user.click(screen.getByRole('button', { name: 'Show 5 more' }));
+    const all = rows();
+    expect(all).toHaveLength(205);
+    expect(new Set(all.map((row) => row.querySelector('.list-title')!.textContent)).size).toBe(205);
+    expect(screen.queryByRole('button', { name: /^Show \d+ more$/ })).toBeNull();
+  });
+});

@@ -8,7 +8,9 @@ import {
   type CentreUser,
   type SpecSummary,
 } from '../../src/domain/admin';
+import type { AuditEntry } from '../../src/domain/audit';
 import type { DeviceSession, Role, SessionUser } from '../../src/domain/auth';
+import { AdminRevokeKeyRequest, type SigningKeyView } from '../../src/domain/signoff';
 import { registrationCheck, todayIso } from '../../src/domain/dates';
 import { FrameworkSpec } from '../../src/domain/qualification';
 import { rememberSignIn } from '../../src/data/session';
@@ -32,6 +34,10 @@ export class FakeCentre implements CentreClient {
   enrolments: CentreEnrolment[] = [];
   specs: Array<{ spec: FrameworkSpec; importedAt: string }> = [];
   sessions = new Map<string, DeviceSession[]>();
+  /** Device signing keys of the centre's people (GET /api/keys?userId=, POST /api/keys/:id/revoke). */
+  keys: SigningKeyView[] = [];
+  /** Audit entries, newest first, with the learner they are about (GET /api/audit). */
+  audit: Array<AuditEntry & { learnerId: string }> = [];
   calls: Array<{ method: string; path: string; body?: unknown }> = [];
   offline = false;
   /** Set to make the next write fail with this status and message, as a busy or unhappy centre would. */
@@ -78,6 +84,24 @@ export class FakeCentre implements CentreClient {
     };
     this.sessions.set(userId, [...(this.sessions.get(userId) ?? []), session]);
     return session;
+  }
+
+  addKey(userId: string, deviceLabel: string): SigningKeyView {
+    const user = this.users.find((u) => u.id === userId)!;
+    const key: SigningKeyView = {
+      id: crypto.randomUUID(),
+      userId,
+      name: user.name,
+      role: user.role,
+      publicKey: { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43) },
+      createdAt: '2026-09-01T08:31:00.000Z',
+      revokedAt: null,
+      deviceLabel,
+      current: false,
+      revokeReason: null,
+    };
+    this.keys.push(key);
+    return key;
   }
 
   summary(id: string, version: number): SpecSummary {
@@ -175,6 +199,22 @@ export class FakeCentre implements CentreClient {
       if (!session) return refuse(404, 'not-found', 'There is no such device session at your centre.');
       session.revokedAt ??= new Date().toISOString();
       return ok(session);
+    }
+    if ((m = /^GET \/api\/keys\?userId=([^&]+)$/.exec(route))) return ok({ keys: this.keys.filter((k) => k.userId === decodeURIComponent(m![1]!)) });
+    if ((m = /^POST \/api\/keys\/([^/]+)\/revoke$/.exec(route))) {
+      const key = this.keys.find((k) => k.id === decodeURIComponent(m![1]!));
+      if (!key) return refuse(404, 'not-found', 'There is no such signing key at your centre.');
+      const request = AdminRevokeKeyRequest.safeParse(body);
+      if (!request.success) return refuse(400, 'invalid-request', request.error.issues.map((i) => i.message).join(' '));
+      if (!key.revokedAt) Object.assign(key, { revokedAt: new Date().toISOString(), revokeReason: request.data.reason });
+      return ok({ key });
+    }
+    if ((m = /^GET \/api\/audit\?(.+)$/.exec(route))) {
+      const query = new URLSearchParams(m[1]);
+      const learnerId = query.get('learnerId');
+      const recordId = query.get('recordId');
+      const entries = this.audit.filter((e) => (learnerId ? e.learnerId === learnerId : e.recordId === recordId)).map(({ learnerId: _l, ...entry }) => entry);
+      return ok({ entries, next: null });
     }
     if ((m = /^GET \/api\/specs\/([^/]+)\/(\d+)$/.exec(route))) {
       const stored = this.specs.find((s) => s.spec.id === decodeURIComponent(m![1]!) && s.spec.version === Number(m![2]));

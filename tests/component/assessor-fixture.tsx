@@ -9,6 +9,7 @@ import type { Enrolment } from '../../src/domain/enrolment';
 import { emptyEvidenceContent, type Evidence } from '../../src/domain/evidence';
 import { uuidv7 } from '../../src/domain/ids';
 import type { QualificationSpec } from '../../src/domain/qualification';
+import { centreClient, type FetchLike } from '../../src/sync/api';
 import { createSyncStatusStore, type SyncStatus } from '../../src/sync/status';
 import { freshDatabase } from '../db-fixture';
 
@@ -137,14 +138,22 @@ export async function freshAssessorTablet(): Promise<void> {
   await rememberSignIn(SIGN_IN);
 }
 
-/** Services with the assessor signed in and a sync status the test sets. */
-export function assessorServices(status: Partial<SyncStatus> = {}): AppServices {
+/** No centre to reach unless a test gives one: calls outside sync (the audit trail) fail as offline. */
+const NO_CENTRE: FetchLike = async () => {
+  throw new TypeError('Failed to fetch (no centre in this test)');
+};
+
+/** Services with the assessor signed in, a sync status the test sets, and calls outside sync going to `fetch`. */
+export function assessorServices(status: Partial<SyncStatus> = {}, fetch: FetchLike = NO_CENTRE): AppServices {
   const base = defaultServices();
   const state = { signIn: SIGN_IN, databaseName: db().name };
+  const client = centreClient(() => SIGN_IN.token, '', fetch);
   const account = {
     ...base.account,
     get: () => state,
     subscribe: () => () => undefined,
+    client: () => client,
+    endOn401: <T,>(call: Promise<T>) => call,
     keepAllOffline: async () => false,
     setKeepAllOffline: vi.fn(async () => undefined),
   } as AppServices['account'];

@@ -61,6 +61,7 @@ function plan(fields: Partial<SamplingPlanSummary> = {}): SamplingPlanSummary {
     unitIds: [],
     stage: 'interim',
     methods: ['observation'],
+    seed: '3f1c9a0e5b7d42e8a6c01f9b2d4e7a53',
     iqaId: IQA.id,
     iqaName: IQA.name,
     assessorName: 'Tom Okafor',
@@ -198,7 +199,7 @@ describe('IQA: the sample', () => {
   const locked = candidate(3, { iqaLock: { decisionId: 'q', at: '2026-11-10T09:00:00.000Z', by: 'Ian Clarke' } });
   const sample: SampleResponse = {
     plan: plan({ methods: ['observation', 'rpl'] }),
-    seed: PLAN_ID,
+    seed: '3f1c9a0e5b7d42e8a6c01f9b2d4e7a53',
     population: 21,
     target: 3,
     picks: [
@@ -233,6 +234,8 @@ describe('IQA: the sample', () => {
     expect(within(within(list).getByTestId(`sample-${locked.decisionId}`)).getByTestId('iqa-lock').textContent).toContain('Ian Clarke agreed with this sign-off');
     expect(screen.getByTestId('sample-unmet').textContent).toContain('Recognition of prior learning');
     expect(screen.getByTestId('sample-size').textContent).toContain('3 of 21 decisions sampled');
+    // The centre's seed is shown, so anyone can re-draw the same sample.
+    expect(screen.getByTestId('sample-seed').textContent).toBe('3f1c9a0e5b7d42e8a6c01f9b2d4e7a53');
   });
 
   it('records agreement with the feedback, signed with the drawn signature', async () => {

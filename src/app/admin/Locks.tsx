@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { UnlockEvidenceRequest, type IqaLockedItem } from '../../domain/sampling';
+import { AuditTrail } from '../components/AuditTrail';
 import { Loading } from '../components/feedback';
 import { focusSoon } from '../components/fields';
 import type { AdminApi } from './api';
@@ -76,6 +77,7 @@ function LocksScreen({ api }: { api: AdminApi }) {
 
 function LockRow({ item, api, onUnlocked }: { item: IqaLockedItem; api: AdminApi; onUnlocked: () => void }) {
   const [open, setOpen] = useState(false);
+  const [trail, setTrail] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
@@ -120,7 +122,15 @@ function LockRow({ item, api, onUnlocked }: { item: IqaLockedItem; api: AdminApi
             {title} of {item.learnerName}
           </span>
         </button>
+        <button class="button secondary" type="button" aria-expanded={trail} onClick={() => setTrail((t) => !t)}>
+          {trail ? 'Hide the audit trail' : 'Audit trail'}
+          <span class="visually-hidden">
+            {' '}
+            of {title} of {item.learnerName}
+          </span>
+        </button>
       </div>
+      {trail && <AuditTrail subject={{ recordId: item.evidenceId }} heading={`Audit trail of “${title}”`} headingLevel={3} load={api.auditTrail} showLocalDecisions={false} />}
       {open && (
         <form id={formId} onSubmit={onSubmit} noValidate style={{ marginTop: '0.75rem' }}>
           {failure !== null && <AdminError error={failure} title="The item was not unlocked" />}

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { CreateUserRequest, UpdateUserRequest, type CentreUser } from '../../domain/admin';
 import type { Role, SessionUser } from '../../domain/auth';
+import { AdminRevokeKeyRequest, type SigningKeyView } from '../../domain/signoff';
+import { AuditTrail } from '../components/AuditTrail';
 import { Loading } from '../components/feedback';
 import type { AdminApi } from './api';
 import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
@@ -172,7 +174,7 @@ function UserTable({ users, search, me, api, onChanged, announce }: { users: Cen
   );
 }
 
-type Panel = 'edit' | 'confirm' | 'devices' | null;
+type Panel = 'edit' | 'confirm' | 'devices' | 'audit' | null;
 
 function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me: SessionUser; api: AdminApi; onChanged: (u: CentreUser) => void; announce: Announce }) {
   const [panel, setPanel] = useState<Panel>(null);
@@ -205,6 +207,11 @@ function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me:
             <button class="button secondary" type="button" aria-expanded={panel === 'devices'} aria-controls={panel === 'devices' ? panelId : undefined} onClick={() => toggle('devices')}>
               Devices<span class="visually-hidden"> of {user.name}</span>
             </button>
+            {user.role === 'learner' && (
+              <button class="button secondary" type="button" aria-expanded={panel === 'audit'} aria-controls={panel === 'audit' ? panelId : undefined} onClick={() => toggle('audit')}>
+                Audit trail<span class="visually-hidden"> of {user.name}</span>
+              </button>
+            )}
             {user.role === 'learner' && <ExportForEqa api={api} learner={user} announce={announce} />}
           </div>
         </td>
@@ -238,6 +245,16 @@ function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me:
               />
             )}
             {panel === 'devices' && <DeviceSessions user={user} api={api} announce={announce} />}
+            {panel === 'audit' && (
+              <AuditTrail
+                subject={{ learnerId: user.id }}
+                heading={`Audit trail: ${user.name}`}
+                headingLevel={3}
+                load={api.auditTrail}
+                showLocalDecisions={false}
+                intro="Every change and decision about this learner's portfolio and signing keys, newest first."
+              />
+            )}
           </td>
         </tr>
       )}
@@ -355,6 +372,8 @@ function DeviceSessions({ user, api, announce }: { user: CentreUser; api: AdminA
   const { state, reload } = useCentre(() => api.userSessions(user.id), [api, user.id]);
   const [busy, setBusy] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
+  // A revoked session takes the keys it registered with it: the key list is read again.
+  const [revoked, setRevoked] = useState(0);
 
   const revoke = async (sessionId: string, label: string) => {
     setFailure(null);
@@ -363,6 +382,7 @@ function DeviceSessions({ user, api, announce }: { user: CentreUser; api: AdminA
       await api.revokeSession(sessionId);
       announce(`${label} is signed out of ${user.name}'s account. Anything not yet synced from it stays on that device.`);
       reload();
+      setRevoked((n) => n + 1);
     } catch (e) {
       setFailure(e);
     } finally {
@@ -408,6 +428,138 @@ function DeviceSessions({ user, api, announce }: { user: CentreUser; api: AdminA
               })}
           </ul>
         ))}
+      {user.role !== 'admin' && <SigningKeys key={revoked} user={user} api={api} announce={announce} />}
     </section>
+  );
+}
+
+/**
+ * The user's device signing keys. Revoking one (with a reason, for the audit log and the owner)
+ * stops the centre accepting decisions signed with it; the device makes a new key on its next sync.
+ */
+function SigningKeys({ user, api, announce }: { user: CentreUser; api: AdminApi; announce: Announce }) {
+  const { state, update } = useCentre(() => api.userKeys(user.id), [api, user.id]);
+  const [revoking, setRevoking] = useState<string | null>(null);
+
+  return (
+    <div data-testid={`keys-${user.email}`} style={{ marginTop: '1rem' }}>
+      <h3>Signing keys of {user.name}</h3>
+      <p class="small muted">Each device {user.name} signs on has its own key. Decisions signed with a revoked key are refused by the centre.</p>
+      {state.status === 'loading' && <Loading what="signing keys" />}
+      {state.status === 'error' && <AdminError error={state.error} title="Could not load the signing keys" />}
+      {state.status === 'ready' &&
+        (state.value.length === 0 ? (
+          <p>{user.name} has no signing key yet: a device makes one the first time they sign something.</p>
+        ) : (
+          <ul class="list">
+            {state.value.map((key) => (
+              <KeyRow
+                key={key.id}
+                signingKey={key}
+                owner={user}
+                api={api}
+                open={revoking === key.id}
+                onToggle={() => setRevoking((r) => (r === key.id ? null : key.id))}
+                onRevoked={(revoked) => {
+                  update((keys) => keys.map((k) => (k.id === revoked.id ? revoked : k)));
+                  setRevoking(null);
+                  announce(`The signing key of ${user.name} on ${revoked.deviceLabel?.trim() || 'an unnamed device'} is revoked. Decisions signed with it are refused from now on.`);
+                }}
+              />
+            ))}
+          </ul>
+        ))}
+    </div>
+  );
+}
+
+function KeyRow({
+  signingKey: key,
+  owner,
+  api,
+  open,
+  onToggle,
+  onRevoked,
+}: {
+  signingKey: SigningKeyView;
+  owner: CentreUser;
+  api: AdminApi;
+  open: boolean;
+  onToggle: () => void;
+  onRevoked: (key: SigningKeyView) => void;
+}) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const formId = `revoke-key-${key.id}`;
+  const label = key.deviceLabel?.trim() || 'Unnamed device';
+
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    setFailure(null);
+    const parsed = AdminRevokeKeyRequest.safeParse({ reason });
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]!.message);
+      focusSoon(`${formId}-reason`);
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    try {
+      onRevoked(await api.revokeKey(key.id, parsed.data.reason));
+    } catch (e) {
+      setFailure(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li class="admin-session" data-testid={`key-${key.id}`}>
+      <div>
+        <strong>{label}</strong>
+        <span class="small muted" style={{ display: 'block' }}>
+          Registered {formatWhen(key.createdAt)}
+          {key.revokedAt ? ` · revoked ${formatWhen(key.revokedAt)}${key.revokeReason ? ` (${key.revokeReason})` : ''}` : ''}
+        </span>
+        {open && (
+          <form id={formId} onSubmit={onSubmit} noValidate style={{ marginTop: '0.75rem' }}>
+            {failure !== null && <AdminError error={failure} title="The key was not revoked" />}
+            <div class="field">
+              <label for={`${formId}-reason`}>Why revoke it?</label>
+              <span class="hint" id={`${formId}-hint`}>
+                At least 10 characters. {owner.name} and anyone reading the audit log see it.
+              </span>
+              {error && (
+                <span class="error-text" id={`${formId}-error`}>
+                  {error}
+                </span>
+              )}
+              <textarea
+                id={`${formId}-reason`}
+                value={reason}
+                aria-invalid={error ? 'true' : undefined}
+                aria-describedby={`${formId}-hint${error ? ` ${formId}-error` : ''}`}
+                onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
+              />
+            </div>
+            <div class="actions">
+              <button class="button danger" type="submit" disabled={busy}>
+                {busy ? 'Revoking…' : 'Revoke the key'}
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+      {key.revokedAt === null ? (
+        <button class="button secondary" type="button" aria-expanded={open} aria-controls={open ? formId : undefined} onClick={onToggle}>
+          {open ? 'Cancel' : 'Revoke'}
+          <span class="visually-hidden"> the signing key on {label}</span>
+        </button>
+      ) : (
+        <span class="tag deleted">Revoked</span>
+      )}
+    </li>
   );
 }

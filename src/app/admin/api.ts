@@ -14,7 +14,8 @@ import { DeviceSession, DeviceSessionList } from '../../domain/auth';
 import { FrameworkSpec } from '../../domain/qualification';
 import { IqaLockedItemList, type UnlockEvidenceRequest } from '../../domain/sampling';
 import { SyncRecord } from '../../domain/sync';
-import { errorFrom, type CentreClient } from '../../sync/api';
+import { errorFrom, listSigningKeys, revokeSigningKey, type CentreClient } from '../../sync/api';
+import { readAuditTrail, type AuditSubject } from '../../sync/audit';
 
 const ADMIN = '/api/admin';
 const id = (value: string) => encodeURIComponent(value);
@@ -50,6 +51,12 @@ export function adminApi(client: CentreClient) {
       (await client.call('GET', `/api/iqa/locks${learnerId ? `?learnerId=${id(learnerId)}` : ''}`, IqaLockedItemList)).items,
     /** Clears an IQA lock; the centre keeps the reason in the audit log and answers with the item as it now stands. */
     unlockEvidence: (evidenceId: string, request: UnlockEvidenceRequest) => client.call('POST', `${ADMIN}/evidence/${id(evidenceId)}/unlock`, SyncRecord, request),
+    /** A record's or a learner's audit trail, a page at a time (server/routes/audit.ts). */
+    auditTrail: (subject: AuditSubject, before: string | null) => readAuditTrail(client, subject, before),
+    /** One user's device signing keys, live first (server/routes/keys.ts). */
+    userKeys: (userId: string) => listSigningKeys(client, userId),
+    /** Revokes someone's signing key; the reason (at least 10 characters) goes to the audit log and the owner. */
+    revokeKey: (keyId: string, reason: string) => revokeSigningKey(client, keyId, reason),
   };
 }
 

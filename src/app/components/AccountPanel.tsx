@@ -6,6 +6,7 @@ import { useOnline } from '../online';
 import { useAccount, useServices } from '../services';
 import { changesWord, formatWhen } from '../sync-words';
 import { ErrorMessage } from './feedback';
+import { SigningKeys } from './SigningKeys';
 
 const ROLE_WORDS = { learner: 'Learner', assessor: 'Assessor', iqa: 'Internal quality assurer', admin: 'Centre admin' } as const;
 
@@ -56,6 +57,7 @@ export function AccountPanel() {
           )}
           <SignOut />
           {!signIn.ended && <DeviceSessions />}
+          <SigningKeys />
         </>
       )}
     </section>

@@ -91,8 +91,10 @@ export function DecisionSummary({
         </>
       )}
       <p class="small">
-        Signed by {decision.signer.name} ({ROLE_WORDS[decision.signer.role]})
-        {decision.signedFor ? `, drawn by ${decision.signedFor}` : ''} on {formatDateTime(decision.signedAt)}.
+        {/* A learner's declaration (or a witness) is drawn on the staff member's device and signed with its key: say who drew it first. */}
+        {decision.signedFor
+          ? `Signed by ${decision.signedFor} on ${formatDateTime(decision.signedAt)}, on the device of ${decision.signer.name} (${ROLE_WORDS[decision.signer.role]}), who recorded it.`
+          : `Signed by ${decision.signer.name} (${ROLE_WORDS[decision.signer.role]}) on ${formatDateTime(decision.signedAt)}.`}
         {!atCentre(decision) && ' Signed on this device; it reaches the centre when this device next syncs.'}
       </p>
     </section>

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import type { QualificationProgress } from '../../domain/progress';
 
 type UnitProgress = QualificationProgress['units'][number];
@@ -15,24 +16,55 @@ export function Meter({ part, whole, label }: { part: number; whole: number; lab
   return <progress class="meter-native" value={part} max={Math.max(whole, 1)} aria-label={label} />;
 }
 
+/** Links shown before "N more": a criterion a learner has evidenced 500 times stays readable and cheap to draw. */
+export const LINKS_SHOWN = 10;
+
+function linkList(ids: string[], titles: Map<string, string>, href: EvidenceHref) {
+  return ids.map((id, i) => (
+    <span key={id}>
+      {i > 0 && ', '}
+      <a href={href(id)}>{titles.get(id)?.trim() || 'Untitled draft'}</a>
+    </span>
+  ));
+}
+
+/**
+ * The open state of a <details> left to the browser (no `open` prop), so that what is inside can
+ * be drawn only while it is open: a closed card costs its summary, not thousands of links.
+ */
+function useDetailsOpen(): [boolean, (event: Event) => void] {
+  const [open, setOpen] = useState(false);
+  return [open, (event) => setOpen((event.currentTarget as HTMLDetailsElement).open)];
+}
+
+/** The rest of a long list of links, drawn only once its "N more" is opened. */
+function MoreLinks({ ids, titles, href }: { ids: string[]; titles: Map<string, string>; href: EvidenceHref }) {
+  const [open, onToggle] = useDetailsOpen();
+  return (
+    <details class="more-links small" onToggle={onToggle}>
+      <summary>and {ids.length} more</summary>
+      {open && <span>{linkList(ids, titles, href)}</span>}
+    </details>
+  );
+}
+
 export function EvidenceLinks({ ids, titles, href = learnerHref }: { ids: string[]; titles: Map<string, string>; href?: EvidenceHref }) {
   if (ids.length === 0) return <span class="tag warn">No evidence yet</span>;
+  const rest = ids.length > LINKS_SHOWN ? ids.slice(LINKS_SHOWN) : null;
   return (
-    <span class="small">
-      {ids.map((id, i) => (
-        <span key={id}>
-          {i > 0 && ', '}
-          <a href={href(id)}>{titles.get(id)?.trim() || 'Untitled draft'}</a>
-        </span>
-      ))}
-    </span>
+    <>
+      <span class="small">{linkList(rest ? ids.slice(0, LINKS_SHOWN) : ids, titles, href)}</span>
+      {rest && <MoreLinks ids={rest} titles={titles} href={href} />}
+    </>
   );
 }
 
 export function UnitCard({ unit, titles, evidenceHref = learnerHref, children }: { unit: UnitProgress; titles: Map<string, string>; evidenceHref?: EvidenceHref; children?: ComponentChildren }) {
+  // Evidence links are drawn only while the card is open (a big portfolio has thousands of them).
+  const [open, onToggle] = useDetailsOpen();
   const status = unit.achieved ? <span class="tag ok">Assessed</span> : unit.evidenced ? <span class="tag submitted">All criteria evidenced</span> : null;
   return (
-    <details class="card unit-progress" data-unit-id={unit.unitId}>
+    <details class="card unit-progress" data-unit-id={unit.unitId} onToggle={onToggle}>
       <summary>
         <span style={{ flex: 1 }}>
           {unit.title} {status}
@@ -62,9 +94,11 @@ export function UnitCard({ unit, titles, evidenceHref = learnerHref, children }:
             {outcome.criteria.map((c) => (
               <li key={c.id} style={{ padding: '0.5rem 0' }}>
                 <strong>{c.number}</strong> {c.text}
-                <div>
-                  <EvidenceLinks ids={c.evidenceIds} titles={titles} href={evidenceHref} />
-                </div>
+                {open && (
+                  <div>
+                    <EvidenceLinks ids={c.evidenceIds} titles={titles} href={evidenceHref} />
+                  </div>
+                )}
               </li>
             ))}
           </ul>

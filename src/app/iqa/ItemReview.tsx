@@ -8,6 +8,7 @@ import { formatDate } from '../../domain/dates';
 import type { SampleCandidate } from '../../domain/sampling';
 import type { Decision } from '../../domain/signoff';
 import { AttachmentList } from '../components/AttachmentList';
+import { AuditTrail } from '../components/AuditTrail';
 import { DecisionSummary } from '../components/DecisionSummary';
 import { formatDateTime } from '../components/EvidenceHistory';
 import { SignOffPanel } from '../components/SignOffPanel';
@@ -200,6 +201,7 @@ export function ItemReview({ candidate, me }: { candidate: SampleCandidate; me: 
           )}
         </>
       )}
+      <AuditTrail subject={{ recordId: candidate.evidenceId }} heading="Audit trail of this item" headingLevel={3} />
     </div>
   );
 }

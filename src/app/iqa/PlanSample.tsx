@@ -58,7 +58,7 @@ function SampleScreen({ api, me, planId }: { api: IqaApi; me: SessionUser; planI
           {sample.population === 0
             ? 'This assessor has no decisions in this plan yet.'
             : `${sample.picks.length} of ${sample.population} ${sample.population === 1 ? 'decision' : 'decisions'} sampled (${plan.percentage}% rounded up is ${sample.target}${sample.picks.length > sample.target ? ', plus picks to cover the methods and units' : ''}).`}{' '}
-          The plan itself is the seed of the draw, so anyone who draws it again from the same decisions gets the same sample.
+          The centre chose this plan’s seed (<code data-testid="sample-seed">{plan.seed}</code>) when the plan was made, so anyone who draws it again from the same decisions gets the same sample.
         </p>
       </section>
 

@@ -1,12 +1,16 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { StoredDecision } from '../../data/db';
-import { decisionsForLearner, recordDeclaration, signOffUnit } from '../../data/decisions';
+import { decisionsForLearner, recordDeclaration, signOffQualification, signOffUnit } from '../../data/decisions';
 import { useLive } from '../../data/live';
 import { assessmentMethodLabel } from '../../domain/assessment-methods';
 import { formatDate, todayIso } from '../../domain/dates';
 import type { Evidence, EvidenceKind, EvidenceStatus } from '../../domain/evidence';
-import { computeProgress } from '../../domain/progress';
+import type { AuditEntry } from '../../domain/audit';
+import { computeProgress, type QualificationProgress } from '../../domain/progress';
+import type { QualificationSpec } from '../../domain/qualification';
+import { checkRulesOfCombination } from '../../domain/rules';
 import { useCaseloadLearner, type CaseloadPortfolio } from '../caseload-live';
+import { AuditTrail } from '../components/AuditTrail';
 import { atCentre } from '../components/DecisionSummary';
 import { formatDateTime } from '../components/EvidenceHistory';
 import { StatusTag } from '../components/EvidenceRow';
@@ -164,18 +168,124 @@ function DeclarationPanel({
   );
 }
 
+/** What still stands between the learner and a qualification sign-off, in words; empty when nothing does. */
+export function qualificationBlockers(spec: QualificationSpec, progress: QualificationProgress, signedOffUnitIds: ReadonlySet<string>): string[] {
+  const blockers: string[] = [];
+  const unsigned = progress.units.filter((u) => !signedOffUnitIds.has(u.unitId));
+  if (unsigned.length > 0)
+    blockers.push(
+      `${unsigned.length === 1 ? 'This unit is' : `These ${unsigned.length} units are`} not signed off yet: ${unsigned.map((u) => `“${u.title}”`).join(', ')}.`,
+    );
+  if (!progress.qualification.rulesMetByAchieved) {
+    const achievedOptional = progress.units.filter((u) => !u.mandatory && u.achieved).map((u) => u.unitId);
+    const problems = checkRulesOfCombination(spec, achievedOptional).problems.map((p) => p.message);
+    if (problems.length > 0) blockers.push(`The rules of combination of ${spec.id} are not met yet: ${problems.join(' ')}`);
+    else if (unsigned.length === 0) blockers.push(`The units achieved do not meet the rules of combination of ${spec.id} yet.`);
+  }
+  return blockers;
+}
+
+function QualificationSignOff({
+  portfolio,
+  progress,
+  decisions,
+  unitSignOffs,
+  open,
+  onOpen,
+  onCancel,
+  onDone,
+}: {
+  portfolio: CaseloadPortfolio;
+  progress: QualificationProgress;
+  decisions: StoredDecision[];
+  unitSignOffs: Map<string, StoredDecision>;
+  open: boolean;
+  onOpen: () => void;
+  onCancel: () => void;
+  onDone: (message: string) => void;
+}) {
+  const { signIn } = useAccount();
+  const { learner, spec } = portfolio;
+  const signed = decisions.find((d) => d.kind === 'qualification');
+  const blockers = useMemo(() => qualificationBlockers(spec, progress, new Set(unitSignOffs.keys())), [spec, progress, unitSignOffs]);
+  const q = progress.qualification;
+  const unitsSigned = progress.units.filter((u) => unitSignOffs.has(u.unitId)).length;
+  return (
+    <section class="card" aria-labelledby="qualification-heading" data-testid="qualification-sign-off">
+      <h2 id="qualification-heading">Qualification sign-off</h2>
+      {signed ? (
+        <p>
+          <span class="tag ok">Qualification signed off</span> by {signed.signer.name} on {formatDateTime(signed.signedAt)}
+          {!atCentre(signed) && '; waiting to reach the centre'}.
+        </p>
+      ) : blockers.length > 0 ? (
+        <>
+          <p>
+            {learner.qualificationTitle} can be signed off once every unit is signed off and the rules of combination are met ({unitsSigned} of {progress.units.length} units signed
+            off; {q.creditsAchieved} of {q.creditsRequired} credits).
+          </p>
+          <ul data-testid="qualification-missing">
+            {blockers.map((b) => (
+              <li key={b}>{b}</li>
+            ))}
+          </ul>
+        </>
+      ) : open ? (
+        <SignOffPanel
+          id="qualification"
+          heading={`Sign off ${learner.name}'s qualification`}
+          summary={[
+            { label: 'Learner', value: learner.name },
+            { label: 'Qualification', value: learner.qualificationTitle },
+            { label: 'Units', value: `All ${progress.units.length} signed off` },
+            { label: 'Credits', value: `${q.creditsAchieved} of ${q.creditsRequired}` },
+            { label: 'Outcome', value: 'Qualification signed off' },
+          ]}
+          signerLabel="Your signature"
+          signerName={signIn!.user.name}
+          confirmLabel="Sign off the qualification"
+          onCancel={onCancel}
+          onSign={async (drawnSignature) => {
+            await signOffQualification(learner.enrolment.id, drawnSignature);
+            onDone(`${learner.name}'s qualification is signed off. ${SIGNED_HERE}`);
+          }}
+        />
+      ) : (
+        <>
+          <p>Every unit is signed off and the rules of combination are met.</p>
+          <button type="button" class="button" onClick={onOpen}>
+            Sign off the qualification
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
 function LearnerView({ portfolio, decisions, decisionsError }: { portfolio: CaseloadPortfolio; decisions: StoredDecision[]; decisionsError: Error | null }) {
   const { signIn } = useAccount();
   const { learner, spec, evidence } = portfolio;
   const me = signIn!.user;
   const progress = useMemo(() => computeProgress(spec, learner.enrolment.optionalUnitIds, evidence), [spec, learner.enrolment, evidence]);
   const titles = useMemo(() => new Map(evidence.map((e) => [e.id, e.title])), [evidence]);
-  const [panel, setPanel] = useState<null | { kind: 'declaration' } | { kind: 'unit'; unitId: string }>(null);
+  const [panel, setPanel] = useState<null | { kind: 'declaration' } | { kind: 'unit'; unitId: string } | { kind: 'qualification' }>(null);
   const [done, setDone] = useState<string | null>(null);
   const doneRef = useRef<HTMLDivElement>(null);
   const unitSignOffs = useMemo(() => new Map(decisions.filter((d) => d.kind === 'unit' && d.unitId).map((d) => [d.unitId!, d])), [decisions]);
   const declarations = decisions.filter((d) => d.kind === 'declaration');
   const q = progress.qualification;
+  const unitTitles = useMemo(() => new Map(spec.units.map((u) => [u.id, u.title])), [spec]);
+  /** What an audit entry is about, in the words of this page: an item's title, a unit's. */
+  const about = (entry: AuditEntry): string | null => {
+    const itemTitle = (id: unknown) => (typeof id === 'string' && titles.has(id) ? `“${titles.get(id)!.trim() || 'Untitled'}”` : null);
+    if (entry.entity === 'evidence') return itemTitle(entry.recordId);
+    if (entry.entity === 'decision') {
+      const { unitId, evidenceIds } = entry.detail;
+      if (typeof unitId === 'string') return `“${unitTitles.get(unitId) ?? unitId}”`;
+      if (Array.isArray(evidenceIds)) return evidenceIds.length === 1 ? itemTitle(evidenceIds[0]) : `${evidenceIds.length} items`;
+    }
+    return null;
+  };
 
   const finish = (message: string) => {
     setPanel(null);
@@ -227,7 +337,8 @@ function LearnerView({ portfolio, decisions, decisionsError }: { portfolio: Case
 
       <h2>Units</h2>
       <p class="small muted">
-        {q.criteriaAssessed} of {q.criteriaTotal} criteria assessed ({pct(q.criteriaAssessed, q.criteriaTotal)}%); {q.creditsAchieved} of {q.creditsRequired} credits.
+        {q.criteriaAssessed} of {q.criteriaTotal} criteria assessed ({pct(q.criteriaAssessed, q.criteriaTotal)}%); {q.creditsAchieved} of {q.creditsRequired} credits;{' '}
+        {progress.units.filter((u) => unitSignOffs.has(u.unitId)).length} of {progress.units.length} units signed off.
       </p>
       {progress.units.map((unit) => {
         const signedOff = unitSignOffs.get(unit.unitId);
@@ -274,6 +385,24 @@ function LearnerView({ portfolio, decisions, decisionsError }: { portfolio: Case
           </UnitCard>
         );
       })}
+
+      <QualificationSignOff
+        portfolio={portfolio}
+        progress={progress}
+        decisions={decisions}
+        unitSignOffs={unitSignOffs}
+        open={panel?.kind === 'qualification'}
+        onOpen={() => setPanel({ kind: 'qualification' })}
+        onCancel={() => setPanel(null)}
+        onDone={finish}
+      />
+
+      <AuditTrail
+        subject={{ learnerId: learner.learnerId }}
+        heading={`Audit trail: ${learner.name}`}
+        intro="Every change and decision about this learner's portfolio that has reached the centre, newest first."
+        recordLabel={about}
+      />
     </>
   );
 }

@@ -26,6 +26,7 @@ import {
 } from '../../data/evidence';
 import { useLive } from '../../data/live';
 import { AddingFiles, AttachmentInputs, AttachmentList } from '../components/AttachmentList';
+import { AuditTrail } from '../components/AuditTrail';
 import { ConflictNotice } from '../components/ConflictNotice';
 import { LatestDecision } from '../components/DecisionSummary';
 import { NotSavedAlert, SaveStatusLine, type SaveState } from '../components/SaveStatus';
@@ -36,6 +37,7 @@ import { ErrorMessage, LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
 import { clearRescuedDraft, newDraftRescueKey, peekRescuedDraft, rescueDraft, type RescuedDraft } from '../draft-rescue';
 import { usePortfolio, type Portfolio } from '../portfolio';
+import { useAccount } from '../services';
 import { useWriteQueue } from '../write-queue';
 
 type Field = keyof EvidenceContent;
@@ -130,6 +132,7 @@ interface Adding {
 
 function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | null; portfolio: Portfolio; onCreated: (id: string) => void }) {
   const { route } = useLocation();
+  const { signIn } = useAccount();
   const { spec, enrolment, icttech } = portfolio;
 
   const { units, targets } = useMemo(() => {
@@ -802,6 +805,13 @@ function EditorForm({ initialId, portfolio, onCreated }: { initialId: string | n
             {...(readOnly ? {} : { onRestore: (entry: EvidenceHistoryEntry) => void onRestoreVersion(entry) })}
           />
         </section>
+      )}
+      {itemId && signIn && (
+        <AuditTrail
+          subject={{ recordId: itemId }}
+          heading="Audit trail"
+          intro="What your centre has recorded about this item: every change and decision, who made it, when, and from which device."
+        />
       )}
       {readOnly && (
         <p>

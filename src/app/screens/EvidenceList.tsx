@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { Evidence, EvidenceStatus } from '../../domain/evidence';
 import { restoreEvidence } from '../../data/evidence';
@@ -22,6 +23,19 @@ function matches(item: Evidence, words: string[]): boolean {
   if (words.length === 0) return true;
   const haystack = `${item.title} ${item.narrative} ${item.criterionIds.join(' ')}`.toLowerCase();
   return words.every((w) => haystack.includes(w));
+}
+
+/**
+ * One page of rows. It redraws only when its own items change, so "Show N more" draws the new
+ * page's rows and leaves the rows already shown alone.
+ */
+class RowPage extends Component<{ items: Evidence[] }> {
+  override shouldComponentUpdate(next: { items: Evidence[] }) {
+    return next.items !== this.props.items;
+  }
+  override render() {
+    return <>{this.props.items.map((item) => <EvidenceRow key={item.id} evidence={item} />)}</>;
+  }
 }
 
 function DeletedItems({ items }: { items: Evidence[] }) {
@@ -54,6 +68,12 @@ function EvidenceListView({ items, learnerId }: { items: Evidence[]; learnerId: 
   const deleted = useMemo(() => items.filter((e) => e.deletedAt), [items]);
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const visible = useMemo(() => live.filter((e) => (!status || e.status === status) && matches(e, words)), [live, status, query]);
+  // Pages are cut from `visible` once per change of it, so a page keeps its identity while more are shown.
+  const pages = useMemo(() => {
+    const out: Evidence[][] = [];
+    for (let i = 0; i < visible.length; i += PAGE_SIZE) out.push(visible.slice(i, i + PAGE_SIZE));
+    return out;
+  }, [visible]);
   return (
     <>
       <ReferredItems learnerId={learnerId} items={items} />
@@ -88,8 +108,8 @@ function EvidenceListView({ items, learnerId }: { items: Evidence[]; learnerId: 
       ) : (
         <section class="card" aria-label="Evidence">
           <ul class="list" data-testid="evidence-list">
-            {visible.slice(0, shown).map((item) => (
-              <EvidenceRow key={item.id} evidence={item} />
+            {pages.slice(0, Math.ceil(shown / PAGE_SIZE)).map((page, i) => (
+              <RowPage key={i} items={page} />
             ))}
           </ul>
           {visible.length > shown && (

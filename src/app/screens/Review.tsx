@@ -1,14 +1,17 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { StoredDecision } from '../../data/db';
-import { decideOnEvidence, decisionsForEvidence } from '../../data/decisions';
+import { decideOnEvidence, decisionsForEvidence, reopenEvidence } from '../../data/decisions';
 import { useLive } from '../../data/live';
 import { assessmentMethodLabel } from '../../domain/assessment-methods';
 import { formatDate, todayIso } from '../../domain/dates';
 import type { Evidence } from '../../domain/evidence';
+import { latestAssessment } from '../../domain/signoff';
 import { mappingOf, useReviewSubject, type ReviewSubject } from '../caseload-live';
 import { AttachmentList } from '../components/AttachmentList';
+import { AuditTrail } from '../components/AuditTrail';
 import { CriterionPicker } from '../components/CriterionPicker';
 import { DecisionSummary } from '../components/DecisionSummary';
+import { formatDateTime } from '../components/EvidenceHistory';
 import { StatusTag } from '../components/EvidenceRow';
 import { ErrorMessage, LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
@@ -251,6 +254,91 @@ function NotOpenForDecision({ item }: { item: Evidence }) {
   return words ? <p class="banner info">{words}</p> : null;
 }
 
+/**
+ * A signed-off item: the assessor who signed it off may reopen it (signed, with a reason) until an
+ * IQA agrees with the sign-off; from then on only an admin can unlock it, and this says so.
+ */
+function SignedOff({ subject, decisions, onReopened }: { subject: ReviewSubject; decisions: StoredDecision[]; onReopened: (message: string) => void }) {
+  const { item, learner } = subject;
+  const { signIn } = useAccount();
+  const me = signIn!.user;
+  const [reopening, setReopening] = useState(false);
+  const [reason, setReason] = useState('');
+  const latest = latestAssessment(decisions, item.id);
+  const signedOff = latest?.outcome === 'accepted' ? latest : null;
+
+  if (item.iqaLock) {
+    const lockedBy = decisions.find((d) => d.id === item.iqaLock!.decisionId)?.signer.name;
+    return (
+      <div class="banner info" data-testid="iqa-locked">
+        <p>
+          <strong>Signed off and locked by the IQA.</strong> {lockedBy ?? 'An internal quality assurer'} agreed with this sign-off on {formatDateTime(item.iqaLock.at)}, so it can no
+          longer be reopened. Only an admin can unlock it, giving a reason.
+        </p>
+      </div>
+    );
+  }
+  if (!signedOff || signedOff.signer.userId !== me.id)
+    return (
+      <p class="banner info">
+        This evidence is signed off{signedOff ? ` by ${signedOff.signer.name}` : ''}.{' '}
+        {signedOff ? `Only ${signedOff.signer.name} can reopen it.` : 'Only the assessor who signed it off can reopen it.'}
+      </p>
+    );
+
+  const problem = reason.trim() ? null : 'Say why you are reopening this sign-off: the learner and the IQA will read it.';
+  return (
+    <>
+      <section class="card" aria-labelledby="signed-off-heading">
+        <h2 id="signed-off-heading">Signed off by you</h2>
+        <p>
+          You signed this evidence off on {formatDateTime(signedOff.signedAt)}. If that was a mistake, reopen it: it goes back to waiting for your decision, and the learner and the IQA
+          see your reason.
+        </p>
+        {!reopening && (
+          <div class="actions">
+            <button type="button" class="button secondary" onClick={() => setReopening(true)}>
+              Reopen
+            </button>
+          </div>
+        )}
+      </section>
+      {reopening && (
+        <SignOffPanel
+          id="reopen"
+          heading="Reopen this sign-off"
+          summary={[
+            { label: 'Learner', value: learner.name },
+            { label: 'Item', value: item.title.trim() || 'Untitled' },
+            { label: 'Signed off', value: `By you, ${formatDateTime(signedOff.signedAt)}` },
+            { label: 'Outcome', value: 'Sign-off withdrawn: open for assessment again' },
+          ]}
+          signerLabel="Your signature"
+          signerName={me.name}
+          confirmLabel="Reopen the sign-off"
+          blockers={problem ? [problem] : []}
+          onCancel={() => {
+            setReopening(false);
+            setReason('');
+          }}
+          onSign={async (drawnSignature) => {
+            await reopenEvidence(item.id, reason, drawnSignature);
+            onReopened(`Sign-off reopened: the evidence is waiting for your decision again. ${SIGNED_HERE}`);
+          }}
+        >
+          <div class="field">
+            <label for="reopen-reason">Why are you reopening it?</label>
+            <span class="hint" id="reopen-reason-hint">
+              The learner and the IQA read this. It is kept with your signed decision.
+            </span>
+            <textarea id="reopen-reason" rows={3} maxLength={20_000} aria-describedby="reopen-reason-hint" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </div>
+        </SignOffPanel>
+      )}
+    </>
+  );
+}
+
 function ReviewView({ subject, decisions }: { subject: ReviewSubject; decisions: StoredDecision[] }) {
   const { item, learner } = subject;
   const [result, setResult] = useState<string | null>(null);
@@ -297,9 +385,19 @@ function ReviewView({ subject, decisions }: { subject: ReviewSubject; decisions:
             requestAnimationFrame(() => resultRef.current?.focus());
           }}
         />
+      ) : item.status === 'signed-off' && !item.deletedAt ? (
+        <SignedOff
+          subject={subject}
+          decisions={decisions}
+          onReopened={(message) => {
+            setResult(message);
+            requestAnimationFrame(() => resultRef.current?.focus());
+          }}
+        />
       ) : (
         !result && <NotOpenForDecision item={item} />
       )}
+      <AuditTrail subject={{ recordId: item.id }} heading="Audit trail of this item" />
     </>
   );
 }
