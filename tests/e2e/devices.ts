@@ -21,6 +21,10 @@ export const DEMO = {
   chloe: { email: 'chloe.wright@demo-college.example.org', password: 'demo-chloe-4520', name: 'Chloe Wright' },
   ryan: { email: 'ryan.murphy@demo-college.example.org', password: 'demo-ryan-4520', name: 'Ryan Murphy' },
   tom: { email: 'tom.okafor@demo-college.example.org', password: 'demo-tom-4520', name: 'Tom Okafor' },
+  // The centre's internal quality assurer (IQA).
+  grace: { email: 'grace.mensah@demo-college.example.org', password: 'demo-grace-4520', name: 'Grace Mensah' },
+  // The centre's administrator.
+  priya: { email: 'priya.shah@demo-college.example.org', password: 'demo-priya-4520', name: 'Priya Shah' },
 } satisfies Record<string, Person>;
 
 export interface Device {
