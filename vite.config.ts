@@ -65,6 +65,21 @@ export default defineConfig({
           hookTimeout: 60000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // npm run test:faults: the fault suites (tests/faults/, one file each), sized by
+          // FAULTS_SCALE; each writes its figures to docs/reliability.md (tests/faults/collector.ts).
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          // One suite at a time: they load the machine on purpose, and share docs/reliability.json.
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: 600000,
+          hookTimeout: 120000,
+        },
+      },
     ],
   },
 });
