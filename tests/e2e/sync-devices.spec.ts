@@ -141,17 +141,14 @@ test('a photo logged offline reaches the learner’s second device and the asses
     expect(await storedBlob(b.page, photo.sha256)).toMatchObject({ sha256: photo.sha256, size: photo.bytes.length });
 
     // --- The assessor's device: the item is in their database, and so are the same bytes.
-    // There are no assessor screens yet, so the record is read from IndexedDB, and the app itself
-    // fetches the file: "Keep my whole portfolio available offline" downloads every missing file
-    // after a sync (checked against its SHA-256 before it is stored).
+    // The record is read from IndexedDB. An assessor's tablet keeps every file of the caseload
+    // offline for visits (src/sync/account.ts alwaysKeepsAllOffline), so the sync itself downloads
+    // the photo, checked against its SHA-256 before it is stored, without being asked.
     await assessor.page.reload();
     await expect.poll(() => storedEvidence(assessor!.page, id).then((e) => e?.title), { message: 'the item reached the assessor' }).toBe(item.title);
     const seen = (await storedEvidence(assessor.page, id))!;
     expect(seen.narrative).toBe(EVIDENCE.narrative);
     expect(seen.attachments).toEqual([expect.objectContaining({ id: photo.sha256, name: photo.name, size: photo.bytes.length, type: 'image/png' })]);
-    expect(await storedBlob(assessor.page, photo.sha256), 'not downloaded until asked for').toBeNull();
-    await nav(assessor.page, 'Device');
-    await assessor.page.getByLabel('Keep my whole portfolio available offline').check();
     await expect
       .poll(() => storedBlob(assessor!.page, photo.sha256), { timeout: 20_000, message: 'the photo downloaded to the assessor’s device' })
       .toMatchObject({ sha256: photo.sha256, size: photo.bytes.length });
