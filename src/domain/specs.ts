@@ -7,6 +7,8 @@ import {
   type Unit,
 } from './qualification';
 
+const MAX_LISTED_SPEC_ISSUES = 20;
+
 /**
  * The specs shipped with the app. Dynamic imports let Vite split each JSON file into its own
  * chunk, so the first-load bundle stays small and the specs are fetched (and precached) separately.
@@ -26,7 +28,11 @@ export class SpecError extends Error {
 export function parseSpec(raw: unknown, source: string): FrameworkSpec {
   const result = FrameworkSpec.safeParse(raw);
   if (result.success) return result.data;
-  throw new SpecError(`${source} is not a valid spec:\n${z.prettifyError(result.error)}`);
+  // A hostile or badly broken file can fail thousands of checks: name the first few, count the rest.
+  const shown = MAX_LISTED_SPEC_ISSUES;
+  const listed = z.prettifyError(new z.ZodError(result.error.issues.slice(0, shown)));
+  const more = result.error.issues.length - shown;
+  throw new SpecError(`${source} is not a valid spec:\n${listed}${more > 0 ? `\n…and ${more} more problems: fix these first and import again.` : ''}`);
 }
 
 export async function loadShippedSpecs(): Promise<FrameworkSpec[]> {
