@@ -130,8 +130,8 @@ const ops = {
       files: await Promise.all(
         files.map(async (f) => ({ id: f.id, size: f.size, uploadState: f.uploadState, sha256: f.blob ? sha256(new Uint8Array(await f.blob.arrayBuffer())) : null })),
       ),
-      outbox: outbox.map((e) => ({ seq: e.seq, id: e.id, entity: e.entity, recordId: e.recordId, reason: e.reason ?? null, lastError: e.lastError, attempts: e.attempts })),
-      decisions: held.map((d) => ({ id: d.id, kind: d.kind, outcome: d.outcome, evidenceIds: d.evidenceIds })),
+      outbox: outbox.map((e) => ({ seq: e.seq, id: e.id, entity: e.entity, recordId: e.recordId, patch: e.patch, reason: e.reason ?? null, lastError: e.lastError, attempts: e.attempts })),
+      decisions: held.map((d) => ({ id: d.id, kind: d.kind, outcome: d.outcome, evidenceIds: d.evidenceIds, feedback: d.feedback })),
     };
   },
   /** What the centre holds in this user's scope, read with this device's session (GET /api/sync/pull from 0). */
@@ -148,7 +148,7 @@ const ops = {
     const latest = new Map(records.map((r) => [`${r.entity}:${r.id}`, r]));
     return {
       evidence: [...latest.values()].filter((r) => r.entity === 'evidence' && !r.deleted).map((r) => evidenceFromRecord(r)),
-      decisions: [...latest.values()].filter((r) => r.entity === 'decision').map((r) => r.id),
+      decisions: [...latest.values()].filter((r) => r.entity === 'decision').map((r) => ({ id: r.id, data: r.data })),
       pulledRecords: records.length,
       distinctRecords: latest.size,
     };
