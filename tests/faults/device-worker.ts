@@ -106,7 +106,7 @@ const ops = {
     await evidence.updateEvidence(id, patch);
   },
   async addAttachment(id: string, file: { name: string; type: string; bytes: Uint8Array }) {
-    await evidence.addAttachments(id, [new File([file.bytes], file.name, { type: file.type })]);
+    await evidence.addAttachments(id, [new File([new Uint8Array(file.bytes)], file.name, { type: file.type })]);
   },
   async submitEvidence(id: string) {
     await evidence.submitEvidence(id);

@@ -56,7 +56,7 @@ export async function startDevice(name: string, baseUrl: string, centreUrl = bas
   worker.on('error', (error) => failAll(new Error(`${name} worker failed: ${error.message}`)));
   worker.on('exit', (code) => failAll(new Error(`${name} worker exited (${code})`)));
   await ready;
-  return {
+  const device: SimDevice = {
     name,
     call(op, ...args) {
       if (failure) return Promise.reject(failure);
@@ -67,8 +67,9 @@ export async function startDevice(name: string, baseUrl: string, centreUrl = bas
       });
     },
     async close() {
-      if (!failure) await this.call('stop').catch(() => undefined);
+      if (!failure) await device.call('stop').catch(() => undefined);
       await worker.terminate();
     },
   };
+  return device;
 }
