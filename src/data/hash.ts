@@ -1,5 +1,3 @@
-import { createSHA256 } from 'hash-wasm';
-
 /** Above this, the file is hashed in slices so a large video never has to sit in memory whole. */
 const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
 const SLICE = 8 * 1024 * 1024;
@@ -20,6 +18,8 @@ export async function sha256OfBlob(blob: Blob, onProgress?: (hashedBytes: number
     onProgress?.(blob.size);
     return toHex(digest);
   }
+  // Loaded only for files this large: it is not needed on the first screen (bench/README.md, app shell).
+  const { createSHA256 } = await import('hash-wasm');
   const hasher = await createSHA256();
   hasher.init();
   for (let offset = 0; offset < blob.size; offset += SLICE) {

@@ -12,7 +12,7 @@ import { decisionFromRecord, enrolmentFromRecord, evidenceFromRecord, profileFro
 
 /**
  * The outbox as sync sees it: which changes go in the next push, and what each answer from the
- * centre does to the outbox and the records, one Dexie transaction per answer.
+ * centre does to the outbox and the records, one Dexie transaction per push answer.
  */
 
 /**
@@ -131,28 +131,41 @@ export const SYNC_TABLES = () => [
   db().signingKeys,
 ];
 
-/** Applies one answer from the centre, in one transaction with the outbox change it settles. */
-export async function applyPushResult(result: PushResult, deviceId: string): Promise<PushEffect> {
+/**
+ * Applies a push's answers in one transaction with the outbox changes they settle: one commit per
+ * push instead of one per change (a first sync of 1,000 items spent 8 s committing them one by
+ * one: bench measure 5). If any answer cannot be applied, none is, and the changes go again: the
+ * centre answers a resent mutation id with what it already did.
+ */
+export async function applyPushResults(results: readonly PushResult[], deviceId: string): Promise<PushEffect[]> {
+  if (results.length === 0) return [];
   return guardWrite(() =>
-    db().transaction('rw', SYNC_TABLES(), async (): Promise<PushEffect> => {
-      const entry = await db().outbox.where('id').equals(result.mutationId).first();
-      // Already settled (an answer to a resend, or another tab got there first).
-      if (!entry) return 'unknown';
-      const later = (await entriesOf(entry.entity, entry.recordId)).filter((e) => e.seq! > entry.seq!);
-      switch (result.status) {
-        case 'applied':
-          await db().outbox.delete(entry.seq!);
-          await settleApplied(entry, later, result.revision);
-          return 'applied';
-        case 'conflict':
-          await db().outbox.delete(entry.seq!);
-          await settleConflict(entry, later, result.record, result.fields, deviceId);
-          return 'merged';
-        case 'rejected':
-          return settleRejected(entry, later, result.reason, result.message, result.record ?? null, deviceId);
-      }
+    db().transaction('rw', SYNC_TABLES(), async () => {
+      const effects: PushEffect[] = [];
+      for (const result of results) effects.push(await settleResult(result, deviceId));
+      return effects;
     }),
   );
+}
+
+/** One answer, inside the caller's transaction. */
+async function settleResult(result: PushResult, deviceId: string): Promise<PushEffect> {
+  const entry = await db().outbox.where('id').equals(result.mutationId).first();
+  // Already settled (an answer to a resend, or another tab got there first).
+  if (!entry) return 'unknown';
+  const later = (await entriesOf(entry.entity, entry.recordId)).filter((e) => e.seq! > entry.seq!);
+  switch (result.status) {
+    case 'applied':
+      await db().outbox.delete(entry.seq!);
+      await settleApplied(entry, later, result.revision);
+      return 'applied';
+    case 'conflict':
+      await db().outbox.delete(entry.seq!);
+      await settleConflict(entry, later, result.record, result.fields, deviceId);
+      return 'merged';
+    case 'rejected':
+      return settleRejected(entry, later, result.reason, result.message, result.record ?? null, deviceId);
+  }
 }
 
 /** Later changes of the record were made on top of this one, so they are now based on its revision. */

@@ -1,11 +1,11 @@
 import { attachmentIdsOf } from '../data/attachments';
-import { applyPushResult, holdChange, markSent, mutationOf, nextPushBatch, noteSendFailure } from '../data/sync-outbox';
+import { applyPushResults, holdChange, markSent, mutationOf, nextPushBatch, noteSendFailure } from '../data/sync-outbox';
 import { MAX_PUSH_BATCH, Mutation, PushResponse, SYNC_PROTOCOL_VERSION, type PushRequest } from '../domain/sync';
 import { CentreError, type CentreClient } from './api';
 
 /**
- * Step 2 of a sync: the outbox goes to the centre in order, in batches, and each answer is applied
- * in its own transaction (see data/sync-outbox.ts for what each answer does).
+ * Step 2 of a sync: the outbox goes to the centre in order, in batches, and each batch's answers are
+ * applied in one transaction (see data/sync-outbox.ts for what each answer does).
  */
 
 export interface PushContext {
@@ -63,8 +63,9 @@ export async function pushOutbox(ctx: PushContext): Promise<PushReport> {
     }
     report.sent += mutations.length;
     let settled = 0;
-    for (const result of response.results) {
-      const effect = await applyPushResult(result, ctx.deviceId);
+    const effects = await applyPushResults(response.results, ctx.deviceId);
+    for (const [i, result] of response.results.entries()) {
+      const effect = effects[i]!;
       if (effect !== 'unknown') settled++;
       if (effect === 'applied') report.applied++;
       else if (effect === 'merged') report.merged++;

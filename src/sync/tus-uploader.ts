@@ -23,7 +23,11 @@ export interface TusUploaderOptions {
   retryDelays?: number[];
 }
 
-export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
+/**
+ * 256 KiB: a cut connection costs about the chunk in flight, so on a link that drops every few MiB
+ * 1 MiB chunks resent 53 % extra bytes and 256 KiB ones 17 % (bench measure 6, side by side).
+ */
+export const UPLOAD_CHUNK_BYTES = 256 * 1024;
 
 /** tus answers in HTTP terms; sync speaks CentreError, so the engine treats uploads like any call. */
 export function centreErrorFromTus(error: Error): CentreError {

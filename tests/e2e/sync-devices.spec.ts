@@ -176,7 +176,7 @@ function filesUnder(dir: string): Array<{ path: string; size: number }> {
 }
 
 /** The app uploads in chunks of this size (UPLOAD_CHUNK_BYTES in src/sync/tus-uploader.ts). */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * The tus traffic of one page: each PATCH with the offset it starts at and the bytes it carries,

@@ -15,7 +15,7 @@ import { NotAnAssessorError, recordAssessorEvidence, submitEvidence, updateEvide
 import { ensureSigningKey } from '../../src/data/keys';
 import { META, readMeta } from '../../src/data/meta';
 import { forgetSignIn } from '../../src/data/session';
-import { applyPushResult, discardChange, outboxSummary, pushableEntries, retryChange } from '../../src/data/sync-outbox';
+import { applyPushResults, discardChange, outboxSummary, pushableEntries, retryChange } from '../../src/data/sync-outbox';
 import { UnreadableRecordError } from '../../src/data/sync-records';
 import type { Decision, UnsignedDecision } from '../../src/domain/signoff';
 import { evidenceContentHash, exportPublicJwk, generateSigningKey, signDecision, signedEvidenceOf, verifyDecisionSignature } from '../../src/domain/signing';
@@ -277,8 +277,8 @@ describe('pushing decisions', () => {
     await accept(id);
     const [waiting] = await db().outbox.toArray();
     const centreCopy = device.centre.change('evidence', id, { status: 'referred', criterionIds: ['M:1.1', 'A:1.1'] }, null);
-    await applyPushResult(
-      { status: 'rejected', mutationId: waiting!.id, recordId: waiting!.recordId, reason: 'invalid', message: 'Another assessor referred this item meanwhile.', record: device.centre.toSyncRecord(centreCopy) },
+    await applyPushResults(
+      [{ status: 'rejected', mutationId: waiting!.id, recordId: waiting!.recordId, reason: 'invalid', message: 'Another assessor referred this item meanwhile.', record: device.centre.toSyncRecord(centreCopy) }],
       device.deviceId,
     );
     expect(await item(id)).toMatchObject({ status: 'referred', criterionIds: ['M:1.1', 'A:1.1'] });

@@ -4,12 +4,11 @@ import { addAttachments, createEvidence } from '../../src/data/evidence';
 import { forgetSignIn } from '../../src/data/session';
 import { sha256Hex } from '../fake-centre';
 import { photoBytes, signedInDevice } from '../sync-fixture';
+import { UPLOAD_CHUNK_BYTES as CHUNK } from '../../src/sync/tus-uploader';
 
 afterEach(async () => {
   await forgetSignIn();
 });
-
-const MiB = 1024 * 1024;
 
 async function itemWithPhoto(bytes: Uint8Array) {
   const item = await createEvidence('enr-1', { title: 'Rack after the move' });
@@ -18,9 +17,9 @@ async function itemWithPhoto(bytes: Uint8Array) {
 }
 
 describe('attachment uploads', () => {
-  it('uploads a file in 1 MiB chunks before the change that names it, reporting bytes the centre confirmed', async () => {
+  it('uploads a file in chunks before the change that names it, reporting bytes the centre confirmed', async () => {
     const device = await signedInDevice();
-    const bytes = photoBytes(3 * MiB + 123);
+    const bytes = photoBytes(3 * CHUNK + 123);
     const item = await itemWithPhoto(bytes);
 
     expect(await device.engine.sync()).toEqual({ state: 'idle', problem: null });
@@ -34,7 +33,7 @@ describe('attachment uploads', () => {
     expect(order.indexOf('POST /api/files/uploads')).toBeLessThan(order.indexOf('POST /api/sync/push'));
     expect(order.indexOf('POST /api/sync/push')).toBeLessThan(order.indexOf('GET /api/sync/pull'));
     const progress = device.statuses.map((s) => s.uploading?.bytesSent).filter((n) => n !== undefined);
-    expect(progress).toEqual([0, MiB, 2 * MiB, 3 * MiB, 3 * MiB + 123]);
+    expect(progress).toEqual([0, CHUNK, 2 * CHUNK, 3 * CHUNK, 3 * CHUNK + 123]);
     expect(device.status.get()).toMatchObject({ uploading: null, state: 'idle', lastSuccessAt: expect.any(String) });
     expect(await db().attachments.get(hash)).toMatchObject({ uploadState: 'uploaded', uploadUrl: null });
   });
@@ -52,10 +51,10 @@ describe('attachment uploads', () => {
 
   it('resumes an interrupted upload from the offset the centre holds, keeping the upload URL in Dexie', async () => {
     const device = await signedInDevice();
-    const bytes = photoBytes(3 * MiB);
+    const bytes = photoBytes(3 * CHUNK);
     const hash = sha256Hex(bytes);
     await itemWithPhoto(bytes);
-    device.centre.cutUploadAfterBytes = 1.5 * MiB;
+    device.centre.cutUploadAfterBytes = 1.5 * CHUNK;
 
     const first = await device.engine.sync();
     expect(first.state).toBe('offline');
@@ -79,10 +78,10 @@ describe('attachment uploads', () => {
       .slice(before)
       .map((s) => s.uploading?.bytesSent)
       .filter((n): n is number => n !== undefined && n > 0);
-    expect(resumed[0]).toBe(2.5 * MiB);
+    expect(resumed[0]).toBe(2.5 * CHUNK);
     const patched = device.centre.requests('PATCH', '/api/files/uploads/').map((r) => Number(String(r.body).split(' ')[0]));
-    // On the wire: two 1 MiB chunks (the second cut half-way), then only the 1.5 MiB the centre lacked.
-    expect(patched.reduce((a, b) => a + b, 0)).toBe(2 * MiB + 1.5 * MiB);
+    // On the wire: two chunks (the second cut half-way), then only the 1.5 chunks the centre lacked.
+    expect(patched.reduce((a, b) => a + b, 0)).toBe(2 * CHUNK + 1.5 * CHUNK);
     expect(await db().attachments.get(hash)).toMatchObject({ uploadState: 'uploaded', uploadUrl: null });
     expect(await db().outbox.count()).toBe(0);
   });
