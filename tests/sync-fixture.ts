@@ -21,7 +21,7 @@ export interface Device {
   onSessionEnded: ReturnType<typeof vi.fn>;
 }
 
-export async function signedInDevice(options: { centre?: FakeCentre; user?: FakeUser; keepAllOffline?: boolean; chunkSize?: number } = {}): Promise<Device> {
+export async function signedInDevice(options: { centre?: FakeCentre; user?: FakeUser; keepAllOffline?: boolean; chunkSize?: number; retryDelays?: number[] } = {}): Promise<Device> {
   await freshDatabase();
   const centre = options.centre ?? new FakeCentre();
   const id = await deviceId();
@@ -39,7 +39,8 @@ export async function signedInDevice(options: { centre?: FakeCentre; user?: Fake
     baseUrl: centre.origin,
     token,
     deviceId: id,
-    // No automatic retries in tests: a cut connection ends the sync, as a long outage would.
+    // No automatic retries unless a test asks: a cut connection ends the sync, as a long outage would.
+    retryDelays: options.retryDelays ?? [],
     uploader: tusUploader({ endpoint: `${centre.origin}/api/files/uploads`, token, fetch: centre.fetch, retryDelays: [], ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) }),
     status,
     onSessionEnded,

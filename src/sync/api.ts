@@ -55,11 +55,36 @@ export function centreClient(getToken: () => string | null, baseUrl = '', fetchI
         ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}),
       });
       if (!response.ok) throw await errorFrom(response);
-      const parsed = schema.safeParse(await response.json().catch(() => null));
+      const text = await readAnswer(() => response.text());
+      const parsed = schema.safeParse(parseJson(text));
       if (!parsed.success) throw new CentreError('server', 'Your centre sent an answer this app does not understand. Try updating the app.', response.status);
       return parsed.data;
     },
   };
+}
+
+const LOST_ANSWER = 'The connection was lost while your centre was answering: you may be offline. Your work is saved on this device.';
+
+/**
+ * Reads an answer's body. A connection that drops part-way through the body fails here, after
+ * fetch has resolved: that is a lost connection like any other, not a fault on this device.
+ */
+export async function readAnswer<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as { name?: string } | null)?.name === 'AbortError') throw error;
+    throw new CentreError('offline', LOST_ANSWER, null, String(error));
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON at all: the schema check that follows says so in words.
+    return null;
+  }
 }
 
 export async function errorFrom(response: Response): Promise<CentreError> {

@@ -1,7 +1,7 @@
 import { attachmentsMissingHere, storeDownloadedAttachment } from '../data/attachments';
 import { sha256OfBlob } from '../data/hash';
 import type { AttachmentRef } from '../domain/evidence';
-import { CentreError, errorFrom, type CentreClient } from './api';
+import { CentreError, errorFrom, readAnswer, type CentreClient } from './api';
 
 /**
  * Files added on another device come down only when wanted: when the user opens one, or after each
@@ -19,7 +19,7 @@ export class AttachmentCorruptError extends Error {
 export async function downloadAttachment(client: CentreClient, ref: AttachmentRef): Promise<Blob> {
   const response = await client.fetch(`/api/files/sha256/${ref.id}`);
   if (!response.ok) throw await errorFrom(response);
-  const received = await response.blob();
+  const received = await readAnswer(() => response.blob());
   // Environments whose fetch makes Blobs of another realm (test doubles) get a copy IndexedDB can store.
   const local = received instanceof Blob ? received : new Blob([await (received as Blob).arrayBuffer()]);
   const blob = local.type ? local : new Blob([local], { type: ref.type });

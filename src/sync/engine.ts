@@ -5,6 +5,7 @@ import { downloadMissingAttachments } from './attachments-download';
 import { syncSigningKeys } from './keys';
 import { pullChanges } from './pull';
 import { pushOutbox } from './push';
+import { retryingFetch } from './retry';
 import type { SyncState, SyncStatusStore } from './status';
 import type { AttachmentUploader } from './tus-uploader';
 import { uploadAttachments, type UploadProblem } from './uploads';
@@ -35,6 +36,8 @@ export interface SyncEngineDeps {
   locks?: Pick<LockManager, 'request'>;
   lockName?: string;
   now?: () => Date;
+  /** Waits before retrying a request lost in flight (retry.ts SYNC_RETRY_DELAYS unless given). */
+  retryDelays?: readonly number[];
 }
 
 export interface SyncOutcome {
@@ -67,8 +70,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
   const status = deps.status;
 
+  const fetchWithRetry = retryingFetch(deps.fetch, { ...(deps.retryDelays ? { delays: deps.retryDelays } : {}), ...(deps.isOnline ? { isOnline: deps.isOnline } : {}) });
+
   function client(signal: AbortSignal): CentreClient {
-    return centreClient(deps.token, deps.baseUrl ?? '', (input, init) => deps.fetch(input, { ...init, signal }));
+    return centreClient(deps.token, deps.baseUrl ?? '', (input, init) => fetchWithRetry(input, { ...init, signal }));
   }
 
   async function withLock<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {

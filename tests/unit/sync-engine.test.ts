@@ -76,6 +76,27 @@ describe('sync engine', () => {
     expect(device.status.get()).toMatchObject({ state: 'idle', problem: null, lastSuccessAt: expect.any(String) });
   });
 
+  it('tries a request lost in flight again within the same sync, and the centre applies the change once', async () => {
+    const device = await signedInDevice({ retryDelays: [1, 1] });
+    const item = await createEvidence('enr-1', { title: 'Switch port audit' });
+    device.centre.losePushResponses = 2;
+    expect(await device.engine.sync()).toEqual({ state: 'idle', problem: null });
+    expect(device.centre.requests('POST', '/api/sync/push')).toHaveLength(3);
+    expect(device.centre.record('evidence', item.id)?.revision).toBe(1);
+    expect(await db().outbox.count()).toBe(0);
+  });
+
+  it('gives up after the last retry and keeps the change for the next sync', async () => {
+    const device = await signedInDevice({ retryDelays: [1, 1] });
+    await createEvidence('enr-1', { title: 'Switch port audit' });
+    device.centre.losePushResponses = 3;
+    expect((await device.engine.sync()).state).toBe('offline');
+    expect(device.centre.requests('POST', '/api/sync/push')).toHaveLength(3);
+    expect(await db().outbox.count()).toBe(1);
+    expect((await device.engine.sync()).state).toBe('idle');
+    expect(await db().outbox.count()).toBe(0);
+  });
+
   it('downloads every missing file after the pull when the whole portfolio is kept offline', async () => {
     const device = await signedInDevice({ keepAllOffline: true });
     const bytes = photoBytes(5000);
