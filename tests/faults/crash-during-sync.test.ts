@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCentre, type Centre } from '../e2e/centre';
 import { reportSuite } from './collector';
-import { FAULTS_SEED, seedFor, sized } from './scale';
+import { FAULTS_SEED, rng, seedFor, sized } from './scale';
 import { checkCentreStorage, checkConverged, newLedger, syncUntilQuiet, type Ledger } from './sync-check';
 import { appendToNarrative, fileBytes, makeItem, startTrio, type Trio } from './workload';
 
@@ -19,18 +19,6 @@ import { appendToNarrative, fileBytes, makeItem, startTrio, type Trio } from './
 const ITEMS = 200;
 const KILLS = sized({ quick: 8, full: 50 });
 const seed = seedFor('crash-during-sync');
-
-function rng(s: number): () => number {
-  let x = s >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,6 +49,7 @@ describe('suite 1: crash during sync', () => {
     let killsDuringSync = 0;
     let killsAfterSync = 0;
     let restarts = 0;
+    let restartMs = 0;
     let maxDelay = 1500;
     let syncs = 0;
     let failedSyncs = 0;
@@ -96,7 +85,9 @@ describe('suite 1: crash during sync', () => {
         maxDelay = Math.max(50, Math.floor(maxDelay * 0.6));
       }
       await Promise.all(syncing);
+      const restartAt = Date.now();
       await centre.restart();
+      restartMs += Date.now() - restartAt;
       restarts++;
     }
     while (made.length < ITEMS) {
@@ -104,7 +95,9 @@ describe('suite 1: crash during sync', () => {
       made.push({ device, id: await makeItem(device, trio, ledger, random, null) });
     }
 
+    const settleAt = Date.now();
     const rounds = await syncUntilQuiet(trio.all, { maxRounds: 12 });
+    const settleMs = Date.now() - settleAt;
     const result = await checkConverged(trio.all, ledger, { keepsAllFiles: new Set(['learner phone', 'assessor tablet']), allowHeld: false, allowKeptDrafts: false });
     const escapes = [...result.escapes];
     if (rounds === null) escapes.unshift('diverged: the devices did not settle in 12 rounds of sync after the last crash');
@@ -127,9 +120,11 @@ describe('suite 1: crash during sync', () => {
         'Kills (SIGKILL) during a sync': killsDuringSync,
         'Kills after every sync had ended': killsAfterSync,
         'Restarts on the same data': restarts,
+        'Time the centre took to restart (mean)': `${(restartMs / Math.max(1, restarts) / 1000).toFixed(1)} s`,
         'Syncs run during the crashes': syncs,
         'Syncs cut short by a crash': failedSyncs,
         'Rounds of sync to settle afterwards': rounds ?? 'did not settle',
+        'Time to settle': `${(settleMs / 1000).toFixed(1)} s`,
         'Records at the centre': result.figures.records,
         'Files checked by SHA-256 (centre)': result.figures.files,
         'Files stored on the centre disk': storage.storedFiles,

@@ -30,6 +30,8 @@ const { deviceId } = await import('../../src/data/settings');
 const { PullResponse } = await import('../../src/domain/sync');
 const { evidenceFromRecord } = await import('../../src/data/sync-records');
 
+const RETRY_DELAYS = [50, 200, 500];
+
 let offline = false;
 /** Requests this device made, and how many failed on the way (connection refused, reset, cut). */
 const traffic = { requests: 0, failed: 0 };
@@ -66,8 +68,10 @@ const ops = {
       baseUrl,
       token,
       deviceId: id,
-      // No automatic retries inside one sync: a failed sync ends, and the suite syncs again (as the scheduler would).
-      uploader: tusUploader({ endpoint: `${baseUrl}/api/files/uploads`, token, fetch: netFetch, retryDelays: [] }),
+      // The app's retries inside one sync, at test speed (the app waits 0.5-5 s, tus 1-10 s):
+      // what a retry cannot get through ends the sync, and the suite syncs again as the scheduler would.
+      retryDelays: RETRY_DELAYS,
+      uploader: tusUploader({ endpoint: `${baseUrl}/api/files/uploads`, token, fetch: netFetch, retryDelays: RETRY_DELAYS }),
       status,
       onSessionEnded: (error) => account.sessionEnded(error),
       keepAllOffline: () => account.keepAllOffline(),

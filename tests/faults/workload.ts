@@ -57,6 +57,7 @@ async function closeAll(devices: SimDevice[]): Promise<void> {
   await Promise.all(devices.map((d) => d.close()));
 }
 
+
 /** Bytes like a photo's (incompressible), the same for the same seed. */
 export function fileBytes(size: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(size);
