@@ -118,6 +118,10 @@ const ops = {
   async decide(evidenceId: string, outcome: 'accepted' | 'referred', criterionIds: string[], overall: string, drawnSignature: string) {
     await decisions.decideOnEvidence({ evidenceId, outcome, criterionIds, feedback: { overall, criteria: {} }, drawnSignature });
   },
+  /** The items on the device, oldest first, with what decides which edits the app allows. */
+  async items() {
+    return (await db().evidence.orderBy('id').toArray()).filter((e) => !e.deletedAt).map((e) => ({ id: e.id, status: e.status, kind: e.kind, criterionIds: e.criterionIds }));
+  },
   async getEvidence(id: string) {
     return evidence.getEvidence(id);
   },
