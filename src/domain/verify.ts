@@ -404,6 +404,22 @@ export async function verifyExport(manifestInput: unknown, files: ExportFiles, o
       if (!lock) fail(about, item.id, `It shows an IQA lock by decision ${item.iqaLock.decisionId}, which is not in this export.`);
       else if (lock.kind !== 'iqa' || lock.outcome !== 'agreed' || !lock.evidence.some((e) => e.id === item.id))
         fail(about, item.id, `It shows an IQA lock by ${decisionLabel(lock)}, which is not an IQA decision agreeing with this item's sign-off.`);
+      // The centre sets the lock's time to the agreeing decision's own (server/sync/decisions.ts iqaEffects), so any other
+      // time was written afterwards (found by the tampering suite: a lock re-dated in the database went unnoticed).
+      else if (item.iqaLock.at !== lock.signedAt)
+        fail(about, item.id, `It shows an IQA lock dated ${readableTime(item.iqaLock.at)}, but the IQA decision it names, ${decisionLabel(lock)}, was signed ${readableTime(lock.signedAt)}.`);
+    } else {
+      // A lock is lifted only by an admin's unlock, which the audit trail records. When the trail says the centre locked
+      // the item and records no unlock since, a missing lock was removed behind its back (found by the tampering suite:
+      // clearing iqaLock in the database let a sampled sign-off be reopened, and the export still passed).
+      const lockHistory = manifest.audit.filter((a) => a.entity === 'evidence' && a.recordId === item.id && (a.action === 'evidence.iqa-locked' || a.action === 'evidence-unlocked'));
+      const last = lockHistory[lockHistory.length - 1];
+      if (last?.action === 'evidence.iqa-locked')
+        fail(
+          about,
+          item.id,
+          `It shows no IQA lock, but the audit trail records that the centre locked it on ${readableTime(last.at)}${typeof last.detail.decisionId === 'string' ? ` (decision ${last.detail.decisionId})` : ''} and no admin has unlocked it since: the lock was removed.`,
+        );
     }
     const latest = latestAssessment(manifest.decisions, item.id);
     const acceptedNow = latest?.outcome === 'accepted';
