@@ -38,7 +38,8 @@ import { latestAssessment, signedAttachments, type Decision, type DecisionKind, 
  *      it is about the learner and enrolment of every item it covers;
  *  (c) every item whose latest assessment accepted it still has the content, attachments and
  *      criteria that decision signed, and shows as signed off; an item that shows as signed off
- *      has an accepting latest assessment; an IQA lock names an agreeing IQA decision on the item;
+ *      has an accepting latest assessment; an IQA lock names an agreeing IQA decision on the item
+ *      and carries its time, and a lock the audit trail records as set, with no unlock since, is there;
  *  (d) manifest.json matches the export format.
  *
  * Declarations, IQA decisions and unit or qualification sign-offs sign the items they cover as
