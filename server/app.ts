@@ -8,6 +8,7 @@ import { filesRoutes } from './routes/files';
 import { accountRoutes } from './routes/index';
 import { iqaRoutes } from './routes/sampling';
 import { keyRoutes } from './routes/keys';
+import { personalDataRoutes } from './routes/personal-data';
 import { syncRoutes } from './routes/sync';
 import { staticApp } from './static';
 
@@ -60,6 +61,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route('/api/keys', keyRoutes(services));
   app.route('/api/audit', auditRoutes(services));
   app.route('/api/exports', exportRoutes(services));
+  app.route('/api/personal-data', personalDataRoutes(services));
 
   app.all('/api/*', (c) => c.json({ error: 'not-found', message: `There is no ${c.req.method} ${c.req.path} on this centre.` }, 404));
   if (options.staticDir) app.route('/', staticApp(options.staticDir));

@@ -15,6 +15,8 @@ export interface ContentStore {
   adopt(sha256: string, localPath: string): Promise<void>;
   /** The bytes, or the inclusive byte range of them. */
   read(sha256: string, range?: { start: number; end: number }): ReadableStream<Uint8Array>;
+  /** Deletes the bytes (an erasure, once no one holds them any more); bytes already gone are fine. */
+  remove(sha256: string): Promise<void>;
 }
 
 /** `${root}/<first two hex>/<hash>`: a fan-out so no directory grows to millions of entries. */
@@ -47,6 +49,13 @@ export function diskContentStore(root: string): ContentStore {
     read(sha256, range) {
       const stream = createReadStream(pathOf(sha256), range ? { start: range.start, end: range.end } : {});
       return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+    },
+    async remove(sha256) {
+      try {
+        await unlink(pathOf(sha256));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
     },
   };
 }

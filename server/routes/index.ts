@@ -93,4 +93,14 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', path: '/api/exports/learners/:learnerId', access: ['admin', 'iqa', 'assessor'], scope: "a learner in the caller's learner scope (server/scope.ts: assessor caseload, IQA/admin centre); others answer 404" },
   { method: 'GET', path: '/api/exports/samples/:planId', access: ['admin', 'iqa'], scope: "sampling plans of the caller's centre; others answer 404" },
   { method: 'GET', path: '/api/exports/centre-key', access: 'signed-in', scope: "the public half and fingerprint of the caller's own centre's export signing key (made on first need)" },
+
+  // Personal data (server/routes/personal-data.ts): subject access and erasure after retention, audited.
+  { method: 'GET', path: '/api/personal-data/learners/:learnerId/export', access: ['learner', 'admin'], scope: "a learner: their own data only; an admin: learners of their centre; others answer 404" },
+  { method: 'GET', path: '/api/personal-data/learners/:learnerId/erasure', access: ADMIN, scope: "learners of the admin's centre; others answer 404" },
+  {
+    method: 'POST',
+    path: '/api/personal-data/learners/:learnerId/erase',
+    access: ADMIN,
+    scope: "learners of the admin's centre once their retention period is over (409 before); a reason and the learner's name are required; audited without naming them",
+  },
 ];

@@ -3,6 +3,7 @@ import { PushResult, type Mutation } from '../../src/domain/sync';
 import { audit } from '../audit';
 import type { Database, Sql } from '../db/database';
 import { adoptAttachments, missingAttachments } from '../files/owners';
+import { erasedTarget } from '../personal-data/tombstones';
 import { CHANGE_LOCK, readRecord, toSyncRecord, writeRecord, type StoredRecord } from '../records';
 import { authorise, type Refused, type SyncContext, type UpdatePermit } from './authorise';
 import { TEXT_FIELDS } from './entities';
@@ -23,6 +24,9 @@ export async function applyMutation(db: Database, ctx: SyncContext, m: Mutation)
     await tx.query('select pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
     const answered = await earlierAnswer(tx, ctx, m);
     if (answered) return answered;
+    // A device that still holds an erased learner's records must not bring them back.
+    const erased = await erasedTarget(tx, m);
+    if (erased) return rejected(m, erased);
 
     const current = await readRecord(tx, m.entity, m.recordId);
     const permit = await authorise(tx, ctx, m, current);

@@ -22,11 +22,24 @@ interface ChangeRow {
  */
 export async function pullChanges(db: Sql, caller: Caller, since: string, limit: number): Promise<PullResponse> {
   const scope = learnerScopeSql(caller, 'r.learner_id', 3);
+  // Staff devices may hold an erased learner's records (server/personal-data/erase.ts): each
+  // tombstone reaches them as a deletion, ids only, so they drop their copies. A learner never held
+  // another learner's records, so their pull has none.
+  const tombstones =
+    caller.role === 'learner'
+      ? ''
+      : `union all
+         select e.entity, e.id, e.revision, true as deleted, '{}'::jsonb as data, e.erased_at as updated_at, e.seq
+           from erased_records e
+          where e.centre_id = $1 and e.seq > $2::bigint`;
   const rows = await db.query<ChangeRow>(
-    `select r.entity, r.id, r.revision, r.deleted, r.data, r.updated_at, r.seq::text as seq
-       from records r
-      where r.centre_id = $1 and r.seq > $2::bigint and ${scope.sql} and ${recordVisibleSql(caller, 'r')}
-      order by r.seq
+    `select c.entity, c.id, c.revision, c.deleted, c.data, c.updated_at, c.seq::text as seq from (
+       select r.entity, r.id, r.revision, r.deleted, r.data, r.updated_at, r.seq
+         from records r
+        where r.centre_id = $1 and r.seq > $2::bigint and ${scope.sql} and ${recordVisibleSql(caller, 'r')}
+       ${tombstones}
+     ) c
+      order by c.seq
       limit $${3 + scope.params.length}`,
     [caller.centreId, since, ...scope.params, limit + 1],
   );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CreateEnrolmentRequest, CreateUserRequest, MAX_SPEC_BYTES, SetCaseloadRequest, UpdateUserRequest } from '../../src/domain/admin';
 import { AuditQuery } from '../../src/domain/audit';
+import { EraseLearnerRequest } from '../../src/domain/personal-data';
 import { SignInRequest } from '../../src/domain/auth';
 import { SamplingPlan, UnlockEvidenceRequest } from '../../src/domain/sampling';
 import { RegisterKeyRequest } from '../../src/domain/signoff';
@@ -63,6 +64,7 @@ const BODIES: Record<string, BodyKind> = {
   'POST /api/keys/:id/revoke': 'revoke-reason',
   'POST /api/iqa/plans': SamplingPlan,
   'PUT /api/iqa/plans/:id': SamplingPlan,
+  'POST /api/personal-data/learners/:learnerId/erase': EraseLearnerRequest,
 };
 
 /** The most each body-reading route accepts before answering 413. */

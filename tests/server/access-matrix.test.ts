@@ -155,6 +155,13 @@ async function exportableLearner(onCaseload = true): Promise<string> {
 
 let ownEvidenceId: string;
 
+/** A learner of centre A whose account was made four years before now: past the three-year retention period. */
+async function erasableLearner(): Promise<TestUser> {
+  const learner = await centre.createUser('learner', centreId);
+  await centre.db.query(`update users set created_at = $2::timestamptz - interval '4 years' where id = $1`, [learner.id, centre.now.value]);
+  return learner;
+}
+
 async function newKeyBody(): Promise<{ id: string; publicKey: unknown }> {
   return { id: randomUUID(), publicKey: await exportPublicJwk((await generateSigningKey()).publicKey) };
 }
@@ -333,6 +340,23 @@ const SAMPLES: Record<string, Sample[]> = {
   ],
   'GET /api/exports/samples/:planId': [{ label: 'a plan of centre A', build: async () => ({ path: `/api/exports/samples/${await planOfCentreA()}` }), visibleTo: ['iqa', 'admin'] }],
   'GET /api/exports/centre-key': [{ label: "the caller's centre's key", build: async () => ({ path: '/api/exports/centre-key' }) }],
+  'GET /api/personal-data/learners/:learnerId/export': [
+    { label: "the learner's own data", build: async () => ({ path: `/api/personal-data/learners/${users.learner.id}/export` }), visibleTo: ['learner', 'admin'] },
+    { label: "another learner's data", build: async () => ({ path: `/api/personal-data/learners/${users.otherLearner.id}/export` }), visibleTo: ['admin'] },
+  ],
+  'GET /api/personal-data/learners/:learnerId/erasure': [
+    { label: 'a learner of centre A', build: async () => ({ path: `/api/personal-data/learners/${users.otherLearner.id}/erasure` }), visibleTo: ['admin'] },
+  ],
+  'POST /api/personal-data/learners/:learnerId/erase': [
+    {
+      label: 'a learner of centre A past the retention period',
+      build: async () => {
+        const learner = await erasableLearner();
+        return { path: `/api/personal-data/learners/${learner.id}/erase`, body: { reason: 'Retention period over; left the programme.', confirmName: learner.name } };
+      },
+      visibleTo: ['admin'],
+    },
+  ],
 };
 
 /** Anything a refused call could change. */
