@@ -62,7 +62,9 @@ export async function eraseLearner(
       `update audit_log a
           set detail = '{"redacted": "erasure"}'::jsonb,
               device_id = case when a.user_id = $1::uuid then null else a.device_id end,
-              record_id = case when a.entity = 'email' then null else a.record_id end
+              -- An email used as a record id, and the hash of a file that is going (it would still
+              -- confirm who held those bytes), go with the detail.
+              record_id = case when a.entity = 'email' or (a.entity = 'attachment' and a.record_id = any($3::text[])) then null else a.record_id end
         where ${AUDIT_ABOUT_LEARNER} or (a.entity = 'attachment' and a.record_id = any($3::text[]))
         returning a.id::text as id`,
       [learnerId, facts.email, gone],
