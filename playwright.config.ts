@@ -7,8 +7,16 @@ import { defineConfig, devices } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 4319);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
+const chromium = {
+  ...devices['Desktop Chrome'],
+  // Debian's Chromium; Playwright's own browser downloads are not available here.
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  },
+};
+
 export default defineConfig({
-  testDir: 'tests/e2e',
   outputDir: 'test-results',
   workers: 1,
   fullyParallel: false,
@@ -24,25 +32,10 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    {
-      name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        // Debian's Chromium; Playwright's own browser downloads are not available here.
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
-      },
-    },
+    { name: 'chromium', testDir: 'tests/e2e', use: chromium },
+    // Fault suites 3 (crash on the device) and 5 (full disk) need the browser: `npm run test:faults`
+    // runs them after the Node suites, and they report to docs/reliability.md like the others.
+    { name: 'faults', testDir: 'tests/faults/browser', use: chromium },
   ],
   webServer: {
     // Builds once, then the launcher makes a temporary DATA_DIR, runs `node --import tsx
