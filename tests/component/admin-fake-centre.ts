@@ -9,6 +9,7 @@ import {
   type SpecSummary,
 } from '../../src/domain/admin';
 import type { AuditEntry } from '../../src/domain/audit';
+import { EraseLearnerRequest, type ErasureStatus } from '../../src/domain/personal-data';
 import type { DeviceSession, Role, SessionUser } from '../../src/domain/auth';
 import { AdminRevokeKeyRequest, type SigningKeyView } from '../../src/domain/signoff';
 import { registrationCheck, todayIso } from '../../src/domain/dates';
@@ -39,6 +40,8 @@ export class FakeCentre implements CentreClient {
   /** Audit entries, newest first, with the learner they are about (GET /api/audit). */
   audit: Array<AuditEntry & { learnerId: string }> = [];
   calls: Array<{ method: string; path: string; body?: unknown }> = [];
+  /** Learners whose retention period is over (GET /api/personal-data/learners/:id/erasure); others can be erased from 2030-10-01. */
+  erasable = new Set<string>();
   offline = false;
   /** Set to make the next write fail with this status and message, as a busy or unhappy centre would. */
   failNext: { status: number; error: string; message: string } | null = null;
@@ -116,8 +119,17 @@ export class FakeCentre implements CentreClient {
     };
   }
 
-  async fetch(): Promise<Response> {
-    throw new Error('The admin screens use call(), not fetch()');
+  /** Only downloads use fetch(): the ZIP of a learner's export. */
+  async fetch(path: string): Promise<Response> {
+    this.calls.push({ method: 'GET', path });
+    if (this.offline) throw new CentreError('offline', 'Cannot reach your centre: you may be offline. Your work is saved on this device.', null, 'TypeError: Failed to fetch');
+    const m = /^\/api\/(?:personal-data\/learners\/([^/]+)\/export|exports\/learners\/([^/]+))$/.exec(path);
+    const learner = m ? this.users.find((u) => u.id === decodeURIComponent(m[1] ?? m[2]!)) : undefined;
+    if (!learner) return new Response(JSON.stringify({ error: 'not-found', message: 'There is no such learner at your centre.' }), { status: 404, headers: { 'Content-Type': 'application/json' } });
+    const kind = m![1] ? 'personal-data' : 'eqa';
+    return new Response(new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]), {
+      headers: { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${kind}-${learner.name.toLowerCase().replace(/ /g, '-')}-2026-11-23.zip"` },
+    });
   }
 
   async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
@@ -138,6 +150,30 @@ export class FakeCentre implements CentreClient {
     const route = `${method} ${path}`;
     let m: RegExpExecArray | null;
     if (route === 'GET /api/admin/users') return ok({ users: this.users });
+    if ((m = /^GET \/api\/personal-data\/learners\/([^/]+)\/erasure$/.exec(route))) {
+      const learner = this.users.find((u) => u.id === decodeURIComponent(m![1]!) && u.role === 'learner');
+      if (!learner) return refuse(404, 'not-found', 'There is no such learner at your centre.');
+      const erasable = this.erasable.has(learner.id);
+      return ok({
+        learnerId: learner.id,
+        name: learner.name,
+        retentionYears: 3,
+        retentionFrom: erasable ? '2022-09-30T23:59:59.999Z' : '2027-09-30T23:59:59.999Z',
+        basis: 'planned-end',
+        erasableFrom: erasable ? '2025-10-01' : '2030-10-01',
+        erasable,
+        holds: { records: 12, files: 3, sessions: 2 },
+      } satisfies ErasureStatus);
+    }
+    if ((m = /^POST \/api\/personal-data\/learners\/([^/]+)\/erase$/.exec(route))) {
+      const learner = this.users.find((u) => u.id === decodeURIComponent(m![1]!) && u.role === 'learner');
+      if (!learner) return refuse(404, 'not-found', 'There is no such learner at your centre.');
+      const request = EraseLearnerRequest.safeParse(body);
+      if (!request.success) return refuse(400, 'invalid-request', request.error.issues.map((i) => i.message).join(' '));
+      if (!this.erasable.has(learner.id)) return refuse(409, 'retention-period', `${learner.name}'s records must be kept until 1 October 2030.`);
+      this.users = this.users.filter((u) => u !== learner);
+      return ok({ learnerId: learner.id, erasedAt: '2030-10-02T09:00:00.000Z', records: 12, versions: 30, filesDeleted: 2, filesKept: 1, sessions: 2, signingKeys: 1, auditEntriesRedacted: 9 });
+    }
     if (route === 'POST /api/admin/users') {
       const request = CreateUserRequest.safeParse(body);
       if (!request.success) return refuse(400, 'invalid-request', request.error.issues.map((i) => i.message).join(' '));

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { CentreUser } from '../../domain/admin';
+import { saveFile } from '../download';
 import type { AdminApi } from './api';
 import { AdminError } from './AdminPage';
 
@@ -16,15 +17,7 @@ export function ExportForEqa({ api, learner, announce }: { api: AdminApi; learne
     announce(`Preparing the EQA export of ${learner.name}…`);
     try {
       const { zip, filename } = await api.exportLearner(learner.id);
-      const url = URL.createObjectURL(zip);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = filename;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // Revoked on the next task: the browser has started the download by then.
-      setTimeout(() => URL.revokeObjectURL(url), 0);
+      saveFile(zip, filename);
       announce(`Downloaded ${filename}: the EQA export of ${learner.name}.`);
     } catch (error) {
       setFailure(error);

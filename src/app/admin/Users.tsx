@@ -9,6 +9,7 @@ import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
 import { ErrorSummary, InputField, SelectField, fieldErrors, focusSoon } from '../components/fields';
 import { formatWhen, useCentre } from './useCentre';
 import { ExportForEqa } from './ExportForEqa';
+import { PersonalData } from './PersonalData';
 
 export const ROLE_NAMES: Record<Role, string> = {
   learner: 'Learner',
@@ -38,6 +39,7 @@ function UsersScreen({ api, me }: { api: AdminApi; me: SessionUser }) {
   const [announcement, setAnnouncement] = useState('');
   const [search, setSearch] = useState('');
   const replace = (changed: CentreUser) => update((users) => users.map((u) => (u.id === changed.id ? changed : u)));
+  const remove = (id: string) => update((users) => users.filter((u) => u.id !== id));
 
   return (
     <>
@@ -61,7 +63,7 @@ function UsersScreen({ api, me }: { api: AdminApi; me: SessionUser }) {
               <label for="user-search">Find a person</label>
               <input id="user-search" type="search" value={search} onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} autocomplete="off" />
             </div>
-            <UserTable users={state.value} search={search} me={me} api={api} onChanged={replace} announce={setAnnouncement} />
+            <UserTable users={state.value} search={search} me={me} api={api} onChanged={replace} onRemoved={remove} announce={setAnnouncement} />
           </>
         )}
       </section>
@@ -145,7 +147,23 @@ function CreateUserForm({ api, onCreated }: { api: AdminApi; onCreated: (user: C
   );
 }
 
-function UserTable({ users, search, me, api, onChanged, announce }: { users: CentreUser[]; search: string; me: SessionUser; api: AdminApi; onChanged: (u: CentreUser) => void; announce: Announce }) {
+function UserTable({
+  users,
+  search,
+  me,
+  api,
+  onChanged,
+  onRemoved,
+  announce,
+}: {
+  users: CentreUser[];
+  search: string;
+  me: SessionUser;
+  api: AdminApi;
+  onChanged: (u: CentreUser) => void;
+  onRemoved: (id: string) => void;
+  announce: Announce;
+}) {
   const term = search.trim().toLowerCase();
   const shown = [...users].sort(byName).filter((u) => !term || u.name.toLowerCase().includes(term) || u.email.toLowerCase().includes(term));
   if (users.length === 0) return <p>No one has been added yet.</p>;
@@ -166,7 +184,7 @@ function UserTable({ users, search, me, api, onChanged, announce }: { users: Cen
         </thead>
         <tbody>
           {shown.map((user) => (
-            <UserRow key={user.id} user={user} me={me} api={api} onChanged={onChanged} announce={announce} />
+            <UserRow key={user.id} user={user} me={me} api={api} onChanged={onChanged} onRemoved={onRemoved} announce={announce} />
           ))}
         </tbody>
       </table>
@@ -174,9 +192,23 @@ function UserTable({ users, search, me, api, onChanged, announce }: { users: Cen
   );
 }
 
-type Panel = 'edit' | 'confirm' | 'devices' | 'audit' | null;
+type Panel = 'edit' | 'confirm' | 'devices' | 'audit' | 'data' | null;
 
-function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me: SessionUser; api: AdminApi; onChanged: (u: CentreUser) => void; announce: Announce }) {
+function UserRow({
+  user,
+  me,
+  api,
+  onChanged,
+  onRemoved,
+  announce,
+}: {
+  user: CentreUser;
+  me: SessionUser;
+  api: AdminApi;
+  onChanged: (u: CentreUser) => void;
+  onRemoved: (id: string) => void;
+  announce: Announce;
+}) {
   const [panel, setPanel] = useState<Panel>(null);
   const isMe = user.id === me.id;
   const toggle = (p: Panel) => setPanel((current) => (current === p ? null : p));
@@ -213,6 +245,11 @@ function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me:
               </button>
             )}
             {user.role === 'learner' && <ExportForEqa api={api} learner={user} announce={announce} />}
+            {user.role === 'learner' && (
+              <button class="button secondary" type="button" aria-expanded={panel === 'data'} aria-controls={panel === 'data' ? panelId : undefined} onClick={() => toggle('data')}>
+                Personal data<span class="visually-hidden"> of {user.name}</span>
+              </button>
+            )}
           </div>
         </td>
       </tr>
@@ -245,6 +282,19 @@ function UserRow({ user, me, api, onChanged, announce }: { user: CentreUser; me:
               />
             )}
             {panel === 'devices' && <DeviceSessions user={user} api={api} announce={announce} />}
+            {panel === 'data' && (
+              <PersonalData
+                api={api}
+                learner={user}
+                announce={announce}
+                onErased={(result) => {
+                  onRemoved(user.id);
+                  announce(
+                    `${user.name} is erased: ${result.records} records, ${result.filesDeleted} files and ${result.sessions} device sessions are gone${result.filesKept > 0 ? `; ${result.filesKept} files another learner also holds are kept for them` : ''}. The audit log keeps the erasure under an id that names no one.`,
+                  );
+                }}
+              />
+            )}
             {panel === 'audit' && (
               <AuditTrail
                 subject={{ learnerId: user.id }}

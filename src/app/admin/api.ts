@@ -13,8 +13,10 @@ import {
 import { DeviceSession, DeviceSessionList } from '../../domain/auth';
 import { FrameworkSpec } from '../../domain/qualification';
 import { IqaLockedItemList, type UnlockEvidenceRequest } from '../../domain/sampling';
+import { ErasureResult, ErasureStatus, type EraseLearnerRequest } from '../../domain/personal-data';
 import { SyncRecord } from '../../domain/sync';
-import { errorFrom, listSigningKeys, revokeSigningKey, type CentreClient } from '../../sync/api';
+import { listSigningKeys, revokeSigningKey, type CentreClient } from '../../sync/api';
+import { fetchZip } from '../download';
 import { readAuditTrail, type AuditSubject } from '../../sync/audit';
 
 const ADMIN = '/api/admin';
@@ -40,12 +42,13 @@ export function adminApi(client: CentreClient) {
     /** Any signed-in user may read a stored spec version; versions never change once stored. */
     spec: (specId: string, version: number) => client.call('GET', `/api/specs/${id(specId)}/${version}`, FrameworkSpec),
     /** A learner's EQA export (server/routes/exports.ts): the ZIP and the file name the centre gave it. */
-    exportLearner: async (learnerId: string) => {
-      const response = await client.fetch(`/api/exports/learners/${id(learnerId)}`);
-      if (!response.ok) throw await errorFrom(response);
-      const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
-      return { zip: await response.blob(), filename: named?.[1] ?? 'eqa-export.zip' };
-    },
+    exportLearner: (learnerId: string) => fetchZip(client, `/api/exports/learners/${id(learnerId)}`, 'eqa-export.zip'),
+    /** Everything the centre holds about a learner, for their subject-access request (server/routes/personal-data.ts). */
+    exportPersonalData: (learnerId: string) => fetchZip(client, `/api/personal-data/learners/${id(learnerId)}/export`, 'personal-data.zip'),
+    /** Whether the learner's retention period is over, and from when they can be erased. */
+    erasureStatus: (learnerId: string) => client.call('GET', `/api/personal-data/learners/${id(learnerId)}/erasure`, ErasureStatus),
+    /** Erases the learner for good (refused with 409 before the retention period ends). */
+    eraseLearner: (learnerId: string, request: EraseLearnerRequest) => client.call('POST', `/api/personal-data/learners/${id(learnerId)}/erase`, ErasureResult, request),
     /** Items an IQA's agreement has locked, for the whole centre or one learner (server/routes/sampling.ts). */
     listIqaLocks: async (learnerId?: string) =>
       (await client.call('GET', `/api/iqa/locks${learnerId ? `?learnerId=${id(learnerId)}` : ''}`, IqaLockedItemList)).items,

@@ -5,6 +5,7 @@ import { SignOutBlockedError, type SignOutBlockers } from '../../sync/account';
 import { useOnline } from '../online';
 import { useAccount, useServices } from '../services';
 import { changesWord, formatWhen } from '../sync-words';
+import { DownloadMyData } from './DownloadMyData';
 import { ErrorMessage } from './feedback';
 import { SigningKeys } from './SigningKeys';
 
@@ -58,6 +59,7 @@ export function AccountPanel() {
           <SignOut />
           {!signIn.ended && <DeviceSessions />}
           <SigningKeys />
+          <DownloadMyData />
         </>
       )}
     </section>
