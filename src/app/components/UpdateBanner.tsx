@@ -10,20 +10,6 @@ export interface UpdateBannerProps {
 
 type Phase = 'hidden' | 'ready' | 'updating' | 'failed';
 
-// Kept with the component so it needs no global stylesheet. Buttons are at
-// least 44x44 CSS px (WCAG 2.5.5) and the focus ring is a 3px yellow outline
-// that contrasts with both the banner (#1d3f72) and the white button.
-const css = `
-.update-banner{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem 1rem;margin:0;padding:.75rem 1rem;background:#1d3f72;color:#fff;font:inherit;line-height:1.4}
-.update-banner__text{flex:1 1 16rem;margin:0}
-.update-banner__actions{display:flex;flex-wrap:wrap;gap:.5rem}
-.update-banner button{min-height:44px;min-width:44px;padding:.5rem 1rem;border:2px solid #fff;border-radius:6px;font:inherit;font-weight:600;cursor:pointer}
-.update-banner__primary{background:#fff;color:#1d3f72}
-.update-banner__secondary{background:transparent;color:#fff}
-.update-banner button:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
-.update-banner button:disabled{cursor:progress;opacity:.85}
-`;
-
 /**
  * Tells the user a new version is ready and lets them choose when to switch.
  * The live region is always in the page so screen readers announce the
@@ -49,7 +35,6 @@ export function UpdateBanner({ beforeReload, bridge = swBridge }: UpdateBannerPr
     <div role="status" class="update-banner-region">
       {visible && (
         <div class="update-banner">
-          <style>{css}</style>
           <p class="update-banner__text">
             {phase === 'failed'
               ? 'Your unsaved work could not be saved, so ICT Portfolio was not updated. Try again, or choose Later.'
