@@ -1,10 +1,14 @@
 import { render } from 'preact';
+import { z } from 'zod';
 import { App } from './app/App';
 import { createAppServices } from './app/services';
 import { registerServiceWorker } from './app/sw-bridge';
 import { seedShippedFrameworks } from './data/frameworks';
 import { requestPersistentStorage } from './data/storage';
 import './app/styles.css';
+
+// The page's CSP allows no eval: zod would otherwise probe `new Function` and log a violation.
+z.config({ jitless: true });
 
 const services = createAppServices();
 

@@ -34,7 +34,7 @@ export interface RouteRule {
 const ADMIN = ['admin'] as const;
 
 /**
- * Every route of the centre and who may call it. tests/server/access-matrix.test.ts calls each
+ * Every route of the centre and who may call it. tests/faults/access-control.test.ts (fault suite 7) calls each
  * one as every role (and signed out, and as another centre's admin) and checks the answers
  * against this table, and fails if the app has a route that is not listed here.
  */
