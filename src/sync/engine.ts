@@ -1,3 +1,4 @@
+import { isQuotaError } from '../data/errors';
 import { META, writeMeta } from '../data/meta';
 import { UnreadableRecordError } from '../data/sync-records';
 import { centreClient, CentreError, type CentreClient, type FetchLike } from './api';
@@ -54,6 +55,10 @@ export interface SyncEngine {
   /** Aborts what is in flight and waits until nothing runs; later sync() calls do nothing. */
   stop(): Promise<void>;
 }
+
+/** What a sync stopped by a full disk says. */
+export const SYNC_STORAGE_FULL =
+  'This device is out of storage space. Nothing already on it was lost, but some of the latest changes from your centre are not here yet: free some space (delete unused files or apps), then sync again.';
 
 class SyncStopped extends Error {
   override readonly name = 'AbortError';
@@ -129,6 +134,13 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       }
     } else if (error instanceof UnreadableRecordError) {
       outcome = { state: 'idle', problem: error.message };
+    } else if (isQuotaError(error)) {
+      // A full disk part-way through a sync: some writes (lastSyncAt, upload states) are not
+      // guardWrite's, so Dexie's own "QuotaExceededError: The quota has been exceeded." reached the
+      // user, and guardWrite's words speak of typing, not of a sync. What was stored stays whole
+      // (each pull page and file is one transaction) and the next sync carries on from there.
+      console.error('Sync failed: this device is out of storage space', error);
+      outcome = { state: 'idle', problem: SYNC_STORAGE_FULL };
     } else {
       // A fault on this device (storage full, a bug): say so in words and keep the details for support.
       console.error('Sync failed', error);

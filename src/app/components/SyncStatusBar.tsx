@@ -47,6 +47,10 @@ export function SyncStatusBar() {
   const account = useAccount();
   const now = useNow();
   const attention = status.failures.length + status.fileProblems.length;
+  // A sync that stopped on this device (a full disk, say) left only "Synced 5 min ago" or "Not
+  // synced yet" up here, so a tablet missing part of its caseload looked ready for an offline visit:
+  // point to the Device screen, which says why in words.
+  const stopped = status.state === 'idle' && !!status.problem;
   const user = account.signIn?.user;
   const summary = syncSummary(status, now, online);
   return (
@@ -57,9 +61,15 @@ export function SyncStatusBar() {
         </span>
         {summary.when && <span>{` ${summary.when}`}</span>}
       </span>
-      {(attention > 0 || status.state === 'signed-out' || status.state === 'update-required') && (
+      {(attention > 0 || stopped || status.state === 'signed-out' || status.state === 'update-required') && (
         <a class="status-link" href={status.state === 'signed-out' ? '/sign-in' : '/device#sync-heading'}>
-          {status.state === 'signed-out' ? 'Sign in again' : status.state === 'update-required' ? 'How to update' : `${attention} need${attention === 1 ? 's' : ''} attention`}
+          {status.state === 'signed-out'
+            ? 'Sign in again'
+            : status.state === 'update-required'
+              ? 'How to update'
+              : attention > 0
+                ? `${attention} need${attention === 1 ? 's' : ''} attention`
+                : 'Last sync did not finish'}
         </a>
       )}
       {user && (
