@@ -43,6 +43,8 @@ export interface RuntimeDeps {
   createUploader?: (options: { endpoint: string; token: () => string | null; fetch: FetchLike }) => AttachmentUploader;
   debounceMs?: number;
   intervalMs?: number;
+  /** Waits before retrying a request lost in flight (the engine's default unless given). */
+  retryDelays?: readonly number[];
 }
 
 /** tus-js-client loads with the first upload, not with the app's first screen. */
@@ -128,6 +130,7 @@ export function createSyncRuntime(deps: RuntimeDeps): SyncRuntime {
       // without a connection: the same download as the learner's "keep offline" choice, always on.
       keepAllOffline: async () => alwaysKeepsAllOffline(signIn.user.role) || (await deps.account.keepAllOffline()),
       isOnline,
+      ...(deps.retryDelays ? { retryDelays: deps.retryDelays } : {}),
       ...(deps.locks ? { locks: deps.locks, lockName: `portfolio-sync:${state.databaseName}` } : {}),
     });
     engine = current;

@@ -34,7 +34,8 @@ async function signedInServices(): Promise<AppServices> {
         centre.files.set(file.id, new Uint8Array(await file.blob.arrayBuffer()));
       },
     }),
-    // Only "Sync now" and the start sync run in these tests.
+    // Only "Sync now" and the start sync run in these tests, and a lost request is not retried.
+    retryDelays: [],
     debounceMs: 60_000,
     intervalMs: 60_000,
   });
