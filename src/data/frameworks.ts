@@ -1,4 +1,4 @@
-import { loadShippedSpecs } from '../domain/specs';
+import { loadShippedSpecs, SHIPPED_SPEC_KEYS } from '../domain/specs';
 import { CompetenceStandard, FrameworkSpec, QualificationSpec } from '../domain/qualification';
 import { db, type StoredFramework } from './db';
 import { guardWrite } from './errors';
@@ -9,10 +9,10 @@ function keyOf(spec: FrameworkSpec): string {
 
 /** Puts the specs shipped with this app version on the device; versions already there stay as they are. */
 export async function seedShippedFrameworks(): Promise<void> {
-  const specs = await loadShippedSpecs();
   const existing = new Set(await db().frameworks.toCollection().primaryKeys());
-  const missing = specs.filter((spec) => !existing.has(keyOf(spec)));
-  if (missing.length === 0) return;
+  const lacking = new Set(SHIPPED_SPEC_KEYS.filter((key) => !existing.has(key)));
+  if (lacking.size === 0) return;
+  const missing = await loadShippedSpecs(lacking);
   const storedAt = new Date().toISOString();
   await guardWrite(() =>
     db().frameworks.bulkPut(

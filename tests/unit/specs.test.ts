@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CompetenceStandard, QualificationSpec, criteriaOf, type FrameworkSpec } from '../../src/domain/qualification';
-import { competenceTargets, enrolledUnitIds, loadShippedSpecs, mappingTargets, parseSpec, SpecError } from '../../src/domain/specs';
+import { competenceTargets, enrolledUnitIds, loadShippedSpecs, mappingTargets, parseSpec, SHIPPED_SPEC_KEYS, SpecError } from '../../src/domain/specs';
 import { checkRulesOfCombination } from '../../src/domain/rules';
 import raw02 from '../../qualifications/4520-02.json';
 import raw03 from '../../qualifications/4520-03.json';
@@ -38,6 +38,12 @@ describe('shipped specs', () => {
       'qualification:4520-04',
       'competence-standard:icttech',
     ]);
+  });
+
+  it('lists each shipped file under the id@version it holds, so a start can skip loading what the device has', async () => {
+    const loaded = await loadShippedSpecs();
+    expect(loaded.map((s) => `${s.id}@${s.version}`)).toEqual([...SHIPPED_SPEC_KEYS]);
+    expect((await loadShippedSpecs(new Set(['4520-04@1']))).map((s) => s.id)).toEqual(['4520-04']);
   });
 
   it('carries the awarding-body facts from the City & Guilds page', () => {
