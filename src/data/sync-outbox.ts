@@ -83,15 +83,12 @@ export async function markSent(entries: OutboxEntry[]): Promise<Mutation[]> {
   const now = new Date().toISOString();
   return guardWrite(() =>
     db().transaction('rw', db().outbox, async () => {
-      const sent: Mutation[] = [];
-      for (const entry of entries) {
-        const current = await db().outbox.get(entry.seq!);
-        // Discarded, or answered by another tab, since the batch was read.
-        if (!current || current.id !== entry.id) continue;
-        await db().outbox.update(entry.seq!, { sentAt: current.sentAt ?? now, attempts: current.attempts + 1 });
-        sent.push(mutationOf(current));
-      }
-      return sent;
+      // Read and written in bulk: one request each way instead of two per entry (bench measure 5).
+      const currents = await db().outbox.bulkGet(entries.map((e) => e.seq!));
+      // Discarded, or answered by another tab, since the batch was read.
+      const still = currents.filter((current, i): current is OutboxEntry => !!current && current.id === entries[i]!.id);
+      await db().outbox.bulkPut(still.map((current) => ({ ...current, sentAt: current.sentAt ?? now, attempts: current.attempts + 1 })));
+      return still.map(mutationOf);
     }),
   );
 }
@@ -141,19 +138,27 @@ export async function applyPushResults(results: readonly PushResult[], deviceId:
   if (results.length === 0) return [];
   return guardWrite(() =>
     db().transaction('rw', SYNC_TABLES(), async () => {
+      // The settled entries and their records' other waiting changes, read in two requests. A push
+      // carries one change per record (pushableEntries), so settling one never touches another's.
+      const settled = new Map((await db().outbox.where('id').anyOf(results.map((r) => r.mutationId)).toArray()).map((e) => [e.id, e]));
+      const waiting = new Map<string, OutboxEntry[]>();
+      const keys = [...settled.values()].map((e): [string, string] => [e.entity, e.recordId]);
+      for (const e of await db().outbox.where('[entity+recordId]').anyOf(keys).toArray()) waiting.set(recordKey(e), [...(waiting.get(recordKey(e)) ?? []), e]);
       const effects: PushEffect[] = [];
-      for (const result of results) effects.push(await settleResult(result, deviceId));
+      for (const result of results) {
+        const entry = settled.get(result.mutationId);
+        const later = entry ? (waiting.get(recordKey(entry)) ?? []).filter((e) => e.seq! > entry.seq!).sort((a, b) => a.seq! - b.seq!) : [];
+        effects.push(await settleResult(result, entry, later, deviceId));
+      }
       return effects;
     }),
   );
 }
 
 /** One answer, inside the caller's transaction. */
-async function settleResult(result: PushResult, deviceId: string): Promise<PushEffect> {
-  const entry = await db().outbox.where('id').equals(result.mutationId).first();
+async function settleResult(result: PushResult, entry: OutboxEntry | undefined, later: OutboxEntry[], deviceId: string): Promise<PushEffect> {
   // Already settled (an answer to a resend, or another tab got there first).
   if (!entry) return 'unknown';
-  const later = (await entriesOf(entry.entity, entry.recordId)).filter((e) => e.seq! > entry.seq!);
   switch (result.status) {
     case 'applied':
       await db().outbox.delete(entry.seq!);
@@ -185,8 +190,8 @@ async function settleApplied(entry: OutboxEntry, later: OutboxEntry[], revision:
   const confirmed = (row: { serverRevision?: number }) => Math.max(row.serverRevision ?? 0, revision);
   if (entry.entity === 'evidence') {
     const row = await db().evidence.get(entry.recordId);
-    // Clean only when nothing else waits for the record.
-    if (row) await db().evidence.update(row.id, { serverRevision: confirmed(row), dirty: later.length > 0 ? 1 : 0 });
+    // Clean only when nothing else waits for the record. A put of the row just read (update would read it again).
+    if (row) await db().evidence.put({ ...row, serverRevision: confirmed(row), dirty: later.length > 0 ? 1 : 0 });
   } else if (entry.entity === 'enrolment') {
     const row = await db().enrolments.get(entry.recordId);
     if (row) await db().enrolments.update(row.id, { serverRevision: confirmed(row) });
