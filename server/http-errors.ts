@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { listIssues } from '../src/domain/issues';
 import { parseJsonText, readLimitedText } from './routes/body';
 
 /** Every refusal carries a code the device can act on and a sentence a person can read. */
@@ -31,8 +32,14 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S
   return parseOr400(schema, c.req.query());
 }
 
+/** A refusal names this many problems and counts the rest (a list of 500 bad items stays readable). */
+const MAX_LISTED_ISSUES = 10;
+
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) refuse(400, 'invalid-request', z.prettifyError(result.error));
+  if (!result.success) {
+    const { text, more } = listIssues(result.error, MAX_LISTED_ISSUES);
+    refuse(400, 'invalid-request', more > 0 ? `${text}\n…and ${more} more problems like these.` : text);
+  }
   return result.data;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { listIssues } from './issues';
 import {
   FrameworkSpec,
   type CompetenceStandard,
@@ -35,11 +35,8 @@ export class SpecError extends Error {
 export function parseSpec(raw: unknown, source: string): FrameworkSpec {
   const result = FrameworkSpec.safeParse(raw);
   if (result.success) return result.data;
-  // A hostile or badly broken file can fail thousands of checks: name the first few, count the rest.
-  const shown = MAX_LISTED_SPEC_ISSUES;
-  const listed = z.prettifyError(new z.ZodError(result.error.issues.slice(0, shown)));
-  const more = result.error.issues.length - shown;
-  throw new SpecError(`${source} is not a valid spec:\n${listed}${more > 0 ? `\n…and ${more} more problems: fix these first and import again.` : ''}`);
+  const { text, more } = listIssues(result.error, MAX_LISTED_SPEC_ISSUES);
+  throw new SpecError(`${source} is not a valid spec:\n${text}${more > 0 ? `\n…and ${more} more problems: fix these first and import again.` : ''}`);
 }
 
 /** The shipped specs, parsed; `only` limits it to those keys (the ones a device lacks). */
