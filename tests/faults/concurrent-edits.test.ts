@@ -91,6 +91,7 @@ describe('suite 4: concurrent edits', () => {
     let sequences = 0;
     let settleRounds = 0;
     let fileIds = new Set<string>();
+    let heldFileIds = new Set<string>();
 
     /** Does the step on the device; false if there was nothing for it to act on. */
     const perform = async (device: SimDevice, step: Step): Promise<boolean> => {
@@ -179,6 +180,7 @@ describe('suite 4: concurrent edits', () => {
       counts.held = result.figures.heldChanges;
       counts['kept drafts'] = result.figures.keptDrafts;
       fileIds = result.fileIds;
+      heldFileIds = result.heldFileIds;
       return escapes.length === before;
     });
     const run = await fc.check(property, { seed, numRuns: RUNS, endOnFailure: true });
@@ -187,7 +189,7 @@ describe('suite 4: concurrent edits', () => {
     if (run.failed && run.errorInstance && !String(run.errorInstance).includes('returning false')) escapes.push(`the property threw: ${String(run.errorInstance)}`);
 
     await centre.stop();
-    const storage = await checkCentreStorage(dataDir, fileIds);
+    const storage = await checkCentreStorage(dataDir, fileIds, heldFileIds);
     escapes.push(...storage.escapes);
 
     reportSuite({

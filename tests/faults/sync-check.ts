@@ -52,8 +52,13 @@ export interface CheckResult {
   escapes: string[];
   dataLost: number;
   figures: { records: number; files: number; conflictCopies: number; keptDrafts: number; heldChanges: number };
-  /** Every file the centre's items name. */
+  /**
+   * Every file the centre's items name, or a conflict copy of an item's attachment list: the
+   * centre must hold each.
+   */
   fileIds: Set<string>;
+  /** Files named by refused changes a device keeps for its user: the centre may hold them. */
+  heldFileIds: Set<string>;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -236,7 +241,13 @@ export async function checkConverged(devices: readonly SimDevice[], ledger: Ledg
   }
 
   const conflictCopies = [...centre.values()].reduce((n, e) => n + e.conflicts.length, 0);
-  return { escapes, dataLost, figures: { records: centre.size, files, conflictCopies, keptDrafts, heldChanges }, fileIds: new Set(fileHashes.keys()) };
+  const fileIds = new Set(fileHashes.keys());
+  const refsIn = (value: unknown) => (Array.isArray(value) ? value.flatMap((ref) => (typeof (ref as { id?: unknown })?.id === 'string' ? [(ref as { id: string }).id] : [])) : []);
+  for (const e of centre.values()) for (const c of e.conflicts) if (c.field === 'attachments') for (const id of refsIn(c.value)) fileIds.add(id);
+  // A refused change may name a file uploaded before the refusal (kept for a retry) or not uploaded at all.
+  const heldFileIds = new Set<string>();
+  for (const snap of snapshots.values()) for (const entry of snap.outbox) if (entry.reason !== null) for (const id of refsIn(entry.patch.attachments)) heldFileIds.add(id);
+  return { escapes, dataLost, figures: { records: centre.size, files, conflictCopies, keptDrafts, heldChanges }, fileIds, heldFileIds };
 }
 
 function firstDifference(a: Evidence, b: Evidence): string {
@@ -250,7 +261,12 @@ function firstDifference(a: Evidence, b: Evidence): string {
  * The centre's own storage, read after it stopped: each record's versions are 1..revision with no
  * gap or repeat, and every stored file's bytes match its name. Returns escapes.
  */
-export async function checkCentreStorage(dataDir: string, referenced: ReadonlySet<string>): Promise<{ escapes: string[]; storedFiles: number; versions: number }> {
+export async function checkCentreStorage(
+  dataDir: string,
+  referenced: ReadonlySet<string>,
+  /** Files the centre may hold though nothing at the centre names them (see CheckResult.heldFileIds). */
+  allowed: ReadonlySet<string> = new Set(),
+): Promise<{ escapes: string[]; storedFiles: number; versions: number }> {
   const escapes: string[] = [];
   const db = await openPglite(dataDir);
   let versions = 0;
@@ -277,7 +293,7 @@ export async function checkCentreStorage(dataDir: string, referenced: ReadonlySe
         if (!/^[0-9a-f]{64}$/.test(name)) continue;
         storedFiles++;
         const hash = sha256(readFileSync(join(root, fan, name)));
-        if (!referenced.has(name)) escapes.push(`stray: the centre stores file ${name.slice(0, 12)} that no item names`);
+        if (!referenced.has(name) && !allowed.has(name)) escapes.push(`stray: the centre stores file ${name.slice(0, 12)} that no item names`);
         if (hash !== name) escapes.push(`damaged: the centre's file ${name.slice(0, 12)} holds bytes hashing to ${hash.slice(0, 12)}`);
       }
     }
