@@ -38,9 +38,10 @@ export default defineConfig({
     { name: 'faults', testDir: 'tests/faults/browser', use: chromium },
   ],
   webServer: {
-    // Builds once, then the launcher makes a temporary DATA_DIR, runs `node --import tsx
+    // Builds once (vite only: `npm test` has type-checked already, and `npm run typecheck` is its
+    // own step), then the launcher makes a temporary DATA_DIR, runs `node --import tsx
     // server/main.ts` with STATIC_DIR=dist on E2E_PORT, and removes the directory on exit.
-    command: `npm run build && node --import tsx tests/e2e/centre.ts`,
+    command: `npx vite build && node --import tsx tests/e2e/centre.ts`,
     url: `${BASE_URL}/api/health`,
     env: { E2E_PORT: String(PORT) },
     reuseExistingServer: false,
