@@ -28,7 +28,38 @@ interface AuditRow {
   action: string;
   entity: string | null;
   record_id: string | null;
-  detail: Record<string, unknown>;
+  detail: Record<string, unknown> | null;
+}
+
+export type AuditEntryView = AuditPage['entries'][number];
+
+/**
+ * Audit entries as every reader shows them (the trail screen, the EQA export, the subject-access
+ * export): who (with their device's label), what, about which record. `tail` is the where/order/
+ * limit over `audit_log a`.
+ */
+export async function queryAuditEntries(db: Sql, tail: string, params: unknown[]): Promise<AuditEntryView[]> {
+  const rows = await db.query<AuditRow>(
+    `select a.id::text as id, a.at, a.user_id, u.name as user_name, u.role as user_role, a.device_id,
+            (select s.device_label from device_sessions s
+              where s.user_id = a.user_id and s.device_id = a.device_id
+              order by s.created_at desc limit 1) as device_label,
+            a.action, a.entity, a.record_id, a.detail
+       from audit_log a left join users u on u.id = a.user_id
+      ${tail}`,
+    params,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    user: r.user_id ? { id: r.user_id, name: r.user_name ?? '', role: r.user_role ?? '' } : null,
+    deviceId: r.device_id,
+    deviceLabel: r.device_label,
+    action: r.action,
+    entity: r.entity,
+    recordId: r.record_id,
+    detail: r.detail ?? {},
+  }));
 }
 
 /**
@@ -56,32 +87,11 @@ export async function readAuditTrail(db: Sql, caller: Caller, query: AuditQuery)
     about = `(a.record_id = $${params.push(query.recordId)} and a.entity = any($${params.push(visible)}::text[]))`;
   }
   const before = query.before !== undefined ? ` and a.id < $${params.push(query.before)}::bigint` : '';
-  const rows = await db.query<AuditRow>(
-    `select a.id::text as id, a.at, a.user_id, u.name as user_name, u.role as user_role, a.device_id,
-            (select s.device_label from device_sessions s
-              where s.user_id = a.user_id and s.device_id = a.device_id
-              order by s.created_at desc limit 1) as device_label,
-            a.action, a.entity, a.record_id, a.detail
-       from audit_log a left join users u on u.id = a.user_id
-      where ${about}${before}
-      order by a.id desc
-      limit $${params.push(query.limit + 1)}`,
-    params,
-  );
+  const rows = await queryAuditEntries(db, `where ${about}${before} order by a.id desc limit $${params.push(query.limit + 1)}`, params);
   // One row beyond the page says whether there is an older page, without a count.
   const page = rows.slice(0, query.limit);
   return {
-    entries: page.map((r) => ({
-      id: r.id,
-      at: new Date(r.at).toISOString(),
-      user: r.user_id ? { id: r.user_id, name: r.user_name ?? '', role: r.user_role ?? '' } : null,
-      deviceId: r.device_id,
-      deviceLabel: r.device_label,
-      action: r.action,
-      entity: r.entity,
-      recordId: r.record_id,
-      detail: r.detail ?? {},
-    })),
+    entries: page,
     next: rows.length > query.limit ? page.at(-1)!.id : null,
   };
 }

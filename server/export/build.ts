@@ -3,13 +3,12 @@ import { exportFilePath } from '../../src/domain/export-manifest';
 import { sha256Hex } from '../../src/domain/signing';
 import { keyFingerprint, manifestDigest, verifyExport } from '../../src/domain/verify';
 import { sealExport } from '../centre-key';
-import { contentDisposition } from '../files/download';
 import type { ContentStore } from '../files/store';
 import { refuse } from '../http-errors';
 import { renderIctTechHtml, renderIndexHtml } from './html';
 import type { ExportBundle } from './load';
 import { renderReadme } from './readme';
-import { fitsInZip, zipStream, type ZipSource } from './zip';
+import { fitsInZip, zipDownload, type ZipSource } from './zip';
 
 const text = (value: string) => new TextEncoder().encode(value);
 
@@ -82,16 +81,7 @@ export async function exportResponse(bundle: ExportBundle, store: ContentStore, 
     yield { name: 'signature.json', compress: true, data: text(JSON.stringify(seal, null, 2)) };
   }
 
-  const body = zipStream(entries(), new Date(manifest.exportedAt), (error) => console.error(`Export ${filename} failed while streaming`, error));
-  return new Response(body, {
-    status: 200,
-    headers: {
-      'Content-Type': 'application/zip',
-      'Content-Disposition': contentDisposition('attachment', filename),
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    },
-  });
+  return zipDownload(entries(), new Date(manifest.exportedAt), filename, 'Export');
 }
 
 /** A file name that says whose export it is and when: eqa-jordan-ellis-2026-11-23.zip. */

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../../src/domain/audit';
+import { queryAuditEntries } from '../audit';
 import { Enrolment } from '../../src/domain/enrolment';
 import { EXPORT_FORMAT, EXPORT_VERSION, exportFilePath, type ExportManifest, type ExportScope, type ExportedEvidence, type ExportedSigningKey } from '../../src/domain/export-manifest';
 import type { CompetenceStandard, QualificationSpec } from '../../src/domain/qualification';
@@ -166,41 +167,14 @@ export async function loadExport(db: Sql, caller: Caller, selection: ExportSelec
     ...evidence.map((e) => ['evidence', e.id]),
     ...exportedDecisions.map((d) => ['decision', d.id]),
   ];
-  const auditRows = await db.query<{
-    id: string;
-    at: Date;
-    user_id: string | null;
-    user_name: string | null;
-    user_role: string | null;
-    device_id: string | null;
-    device_label: string | null;
-    action: string;
-    entity: string | null;
-    record_id: string | null;
-    detail: Record<string, unknown> | null;
-  }>(
-    `select a.id::text as id, a.at, a.user_id, u.name as user_name, u.role as user_role, a.device_id,
-            (select s.device_label from device_sessions s where s.user_id = a.user_id and s.device_id = a.device_id order by s.created_at desc limit 1) as device_label,
-            a.action, a.entity, a.record_id, a.detail
-       from audit_log a left join users u on u.id = a.user_id
-      where (a.entity, a.record_id) in (select x->>0, x->>1 from jsonb_array_elements($1::jsonb) x)
-         or (a.entity = 'signing-key' and a.record_id = any($2::text[]))
-      order by a.id`,
+  const auditRows = await queryAuditEntries(
+    db,
+    `where (a.entity, a.record_id) in (select x->>0, x->>1 from jsonb_array_elements($1::jsonb) x)
+        or (a.entity = 'signing-key' and a.record_id = any($2::text[]))
+     order by a.id`,
     [JSON.stringify(recordKeys), keyIds],
   );
-  const audit = auditRows.map((r) =>
-    AuditEntry.parse({
-      id: r.id,
-      at: new Date(r.at).toISOString(),
-      user: r.user_id ? { id: r.user_id, name: r.user_name ?? '', role: r.user_role ?? '' } : null,
-      deviceId: r.device_id,
-      deviceLabel: r.device_label,
-      action: r.action,
-      entity: r.entity,
-      recordId: r.record_id,
-      detail: r.detail ?? {},
-    }),
-  );
+  const audit = auditRows.map((entry) => AuditEntry.parse(entry));
 
   const files = new Map<string, ExportFile>();
   for (const item of evidence) for (const a of item.attachments) if (!files.has(a.id)) files.set(a.id, { sha256: a.id, size: a.size });

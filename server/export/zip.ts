@@ -1,4 +1,5 @@
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { contentDisposition } from '../files/download';
 
 /**
  * A ZIP written as a stream with fflate, pulled by the HTTP response: the next bytes of a source
@@ -69,6 +70,20 @@ export function zipStream(entries: AsyncIterable<ZipSource>, mtime: Date, onErro
     },
     async cancel() {
       await chunks.return(undefined);
+    },
+  });
+}
+
+/** A ZIP streamed as a download: its failures mid-stream are logged under `what` (the client sees a cut download). */
+export function zipDownload(entries: AsyncIterable<ZipSource>, mtime: Date, filename: string, what: string): Response {
+  const body = zipStream(entries, mtime, (error) => console.error(`${what} ${filename} failed while streaming`, error));
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/zip',
+      'Content-Disposition': contentDisposition('attachment', filename),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
     },
   });
 }

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../../src/domain/audit';
+import { queryAuditEntries } from '../audit';
 import {
   HeldRecord,
   personalDataFilePath,
@@ -142,27 +143,7 @@ export async function loadSubjectAccess(db: Sql, caller: Caller, learnerId: stri
     `select id, applied_at, result from applied_mutations where user_id = $1 order by applied_at, id`,
     [learnerId],
   );
-  const auditRows = await db.query<{
-    id: string;
-    at: Date;
-    user_id: string | null;
-    user_name: string | null;
-    user_role: string | null;
-    device_id: string | null;
-    device_label: string | null;
-    action: string;
-    entity: string | null;
-    record_id: string | null;
-    detail: Record<string, unknown> | null;
-  }>(
-    `select a.id::text as id, a.at, a.user_id, u.name as user_name, u.role as user_role, a.device_id,
-            (select s.device_label from device_sessions s where s.user_id = a.user_id and s.device_id = a.device_id order by s.created_at desc limit 1) as device_label,
-            a.action, a.entity, a.record_id, a.detail
-       from audit_log a left join users u on u.id = a.user_id
-      where ${AUDIT_ABOUT_LEARNER}
-      order by a.id`,
-    [learnerId, account.email],
-  );
+  const auditRows = await queryAuditEntries(db, `where ${AUDIT_ABOUT_LEARNER} order by a.id`, [learnerId, account.email]);
 
   // Samples as an admin of the centre draws them (the plan's own seed), keeping the learner's picks only.
   const drawer: Caller = { ...caller, role: 'admin' };
@@ -207,19 +188,7 @@ export async function loadSubjectAccess(db: Sql, caller: Caller, learnerId: stri
     signingKeys: keys.map((k) => ({ id: k.id, publicKey: k.public_key, name: k.name, role: k.role, createdAt: iso(k.created_at), revokedAt: k.revoked_at ? iso(k.revoked_at) : null, revokeReason: k.revoke_reason })),
     signInFailures: failures.map((f) => ({ at: iso(f.at), client: f.client })),
     syncReceipts: receipts.map((r) => ({ mutationId: r.id, appliedAt: iso(r.applied_at), result: r.result })),
-    audit: auditRows.map((r) =>
-      AuditEntry.parse({
-        id: r.id,
-        at: iso(r.at),
-        user: r.user_id ? { id: r.user_id, name: r.user_name ?? '', role: r.user_role ?? '' } : null,
-        deviceId: r.device_id,
-        deviceLabel: r.device_label,
-        action: r.action,
-        entity: r.entity,
-        recordId: r.record_id,
-        detail: r.detail ?? {},
-      }),
-    ),
+    audit: auditRows.map((entry) => AuditEntry.parse(entry)),
   });
   return { data, files: attachments.map((a) => ({ sha256: a.sha256, size: a.size })) };
 }

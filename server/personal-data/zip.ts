@@ -1,7 +1,6 @@
 import { sectionFile, personalDataFilePath, type SubjectAccessSection } from '../../src/domain/personal-data';
 import { exportFilename } from '../export/build';
-import { fitsInZip, zipStream, type ZipSource } from '../export/zip';
-import { contentDisposition } from '../files/download';
+import { fitsInZip, zipDownload, type ZipSource } from '../export/zip';
 import type { ContentStore } from '../files/store';
 import { refuse } from '../http-errors';
 import { renderSubjectAccessReadme, SECTION_WORDS } from './readme';
@@ -28,16 +27,7 @@ export async function subjectAccessResponse(bundle: SubjectAccessBundle, store: 
     for (const file of present) yield { name: personalDataFilePath(file.sha256), compress: false, data: chunks(store.read(file.sha256)) };
   }
   const filename = exportFilename(bundle.data.account.name, at).replace(/^eqa-/, 'personal-data-');
-  const body = zipStream(entries(), at, (error) => console.error(`Subject-access export ${filename} failed while streaming`, error));
-  return new Response(body, {
-    status: 200,
-    headers: {
-      'Content-Type': 'application/zip',
-      'Content-Disposition': contentDisposition('attachment', filename),
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    },
-  });
+  return zipDownload(entries(), at, filename, 'Subject-access export');
 }
 
 async function* chunks(source: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
