@@ -51,6 +51,8 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts', 'tests/component/**/*.test.tsx'],
           environment: 'happy-dom',
           setupFiles: ['tests/setup.ts'],
+          // Both cores: the default (one fewer than the cores) ran these in 120 s instead of 75 s here.
+          maxWorkers: 2,
         },
       },
       {

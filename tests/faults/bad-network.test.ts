@@ -17,8 +17,8 @@ import { appendToNarrative, fileBytes, makeItem, startTrio, type Trio } from './
  * the faults still on; then every device must agree with the centre, nothing lost, nothing twice.
  */
 
-const ITEMS = 200;
-const ROUNDS = sized({ quick: 4, full: 12 });
+const ITEMS = sized({ quick: 120, full: 200 });
+const ROUNDS = sized({ quick: 3, full: 12 });
 const MAX_SETTLE_ROUNDS = sized({ quick: 40, full: 80 });
 const seed = seedFor('bad-network');
 

@@ -626,7 +626,7 @@ describe('suite 8: tampering', () => {
     const ctx = { decisionId: decisions[0]!.id };
     const r = rng(seedFor('tampering:db'));
     // Quick: each field of each kind of decision once, and a seeded share of the repeats; full: every one in every decision.
-    const share = sized({ quick: 0.1, full: 1 });
+    const share = sized({ quick: 0.05, full: 1 });
 
     async function alterRow(entity: string, id: string, data: Json, alteration: Alteration, ids: ReadonlySet<string>, label: string): Promise<void> {
       const altered = alteration.apply(data);
@@ -679,7 +679,7 @@ describe('suite 8: tampering', () => {
       const kind = (row.data as { kind: string }).kind;
       const all = alterationsOf(row.data, [], ctx, keep);
       generated.db += all.length;
-      for (const a of pick(all, () => `${kind}${(row.data as { iqaLock: unknown }).iqaLock ? ' locked' : ''}`, sized({ quick: 0.2, full: 1 }), r)) {
+      for (const a of pick(all, () => `${kind}${(row.data as { iqaLock: unknown }).iqaLock ? ' locked' : ''}`, sized({ quick: 0.1, full: 1 }), r)) {
         figures.dbEvidenceFields++;
         await alterRow('evidence', row.id, row.data, a, ids, `database: evidence ${row.id} ${a.where} ${a.how}`);
       }
@@ -794,8 +794,8 @@ describe('suite 8: tampering', () => {
     const ctx = { decisionId: decisions[0]!.id };
     const r = rng(seedFor('tampering:zip'));
     // With the seal kept, any change to manifest.json as parsed changes its digest: the quick run alters each kind of entry once and a seeded share of the rest.
-    const sealedShare = sized({ quick: 0.1, full: 1 });
-    const forgedShare = sized({ quick: 0.25, full: 1 });
+    const sealedShare = sized({ quick: 0.05, full: 1 });
+    const forgedShare = sized({ quick: 0.1, full: 1 });
 
     const forger = await forgerKey();
     // An honest re-seal by another key verifies without a pin (so the forged runs below test the device signatures) and fails with it.

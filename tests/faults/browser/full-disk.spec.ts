@@ -20,7 +20,7 @@ import { fileBytes } from '../workload';
  */
 
 const SAVE_ROUNDS = sized({ quick: 2, full: 5 });
-const PULL_ROUNDS = sized({ quick: 3, full: 8 });
+const PULL_ROUNDS = sized({ quick: 2, full: 8 });
 const PULLED_ITEMS = sized({ quick: 30, full: 80 });
 const seed = seedFor('full-disk');
 const random = rng(seed);
