@@ -6,6 +6,7 @@ import { focusSoon } from '../components/fields';
 import type { AdminApi } from './api';
 import { AdminError, AdminPage, type AdminScreenProps } from './AdminPage';
 import { formatWhen, useCentre } from './useCentre';
+import { ReasonField } from './ReasonField';
 
 export default function AdminLocks({ client }: AdminScreenProps) {
   return (
@@ -134,24 +135,14 @@ function LockRow({ item, api, onUnlocked }: { item: IqaLockedItem; api: AdminApi
       {open && (
         <form id={formId} onSubmit={onSubmit} noValidate style={{ marginTop: '0.75rem' }}>
           {failure !== null && <AdminError error={failure} title="The item was not unlocked" />}
-          <div class="field">
-            <label for={`${formId}-reason`}>Why unlock it?</label>
-            <span class="hint" id={`${formId}-hint`}>
-              At least 10 characters. The IQA and the assessor can read it in the audit log.
-            </span>
-            {error && (
-              <span class="error-text" id={`${formId}-error`}>
-                {error}
-              </span>
-            )}
-            <textarea
-              id={`${formId}-reason`}
-              value={reason}
-              aria-invalid={error ? 'true' : undefined}
-              aria-describedby={`${formId}-hint${error ? ` ${formId}-error` : ''}`}
-              onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
-            />
-          </div>
+          <ReasonField
+            id={`${formId}-reason`}
+            label="Why unlock it?"
+            hint="At least 10 characters. The IQA and the assessor can read it in the audit log."
+            error={error}
+            value={reason}
+            onInput={setReason}
+          />
           <div class="actions">
             <button class="button" type="submit" disabled={busy}>
               {busy ? 'Unlocking…' : 'Unlock item'}

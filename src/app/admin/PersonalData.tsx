@@ -8,6 +8,7 @@ import { useOnline } from '../online';
 import type { AdminApi } from './api';
 import { AdminError } from './AdminPage';
 import { formatWhen, useCentre } from './useCentre';
+import { ReasonField } from './ReasonField';
 
 const longDate = (iso: string) => new Date(`${iso.slice(0, 10)}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
@@ -123,24 +124,14 @@ function Erasure({ api, learner, online, onErased }: { api: AdminApi; learner: C
             {status.holds.sessions === 1 ? 'device' : 'devices'}. Download their data first if anyone may need it.
           </p>
           {failure !== null && <AdminError error={failure} title={`${learner.name} was not erased`} />}
-          <div class="field">
-            <label for={`${formId}-reason`}>Why erase them?</label>
-            <span class="hint" id={`${formId}-reason-hint`}>
-              At least 10 characters. It is kept in the audit log after the erasure, so do not name the learner or give their email.
-            </span>
-            {errors.reason && (
-              <span class="error-text" id={`${formId}-reason-error`}>
-                {errors.reason}
-              </span>
-            )}
-            <textarea
-              id={`${formId}-reason`}
-              value={reason}
-              aria-invalid={errors.reason ? 'true' : undefined}
-              aria-describedby={`${formId}-reason-hint${errors.reason ? ` ${formId}-reason-error` : ''}`}
-              onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
-            />
-          </div>
+          <ReasonField
+            id={`${formId}-reason`}
+            label="Why erase them?"
+            hint="At least 10 characters. It is kept in the audit log after the erasure, so do not name the learner or give their email."
+            error={errors.reason}
+            value={reason}
+            onInput={setReason}
+          />
           <div class="field">
             <label for={`${formId}-name`}>Type “{learner.name}” to confirm</label>
             {errors.confirmName && (

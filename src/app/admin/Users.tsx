@@ -10,6 +10,7 @@ import { ErrorSummary, InputField, SelectField, fieldErrors, focusSoon } from '.
 import { formatWhen, useCentre } from './useCentre';
 import { ExportForEqa } from './ExportForEqa';
 import { PersonalData } from './PersonalData';
+import { ReasonField } from './ReasonField';
 
 export const ROLE_NAMES: Record<Role, string> = {
   learner: 'Learner',
@@ -576,24 +577,14 @@ function KeyRow({
         {open && (
           <form id={formId} onSubmit={onSubmit} noValidate style={{ marginTop: '0.75rem' }}>
             {failure !== null && <AdminError error={failure} title="The key was not revoked" />}
-            <div class="field">
-              <label for={`${formId}-reason`}>Why revoke it?</label>
-              <span class="hint" id={`${formId}-hint`}>
-                At least 10 characters. {owner.name} and anyone reading the audit log see it.
-              </span>
-              {error && (
-                <span class="error-text" id={`${formId}-error`}>
-                  {error}
-                </span>
-              )}
-              <textarea
-                id={`${formId}-reason`}
-                value={reason}
-                aria-invalid={error ? 'true' : undefined}
-                aria-describedby={`${formId}-hint${error ? ` ${formId}-error` : ''}`}
-                onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
-              />
-            </div>
+            <ReasonField
+              id={`${formId}-reason`}
+              label="Why revoke it?"
+              hint={`At least 10 characters. ${owner.name} and anyone reading the audit log see it.`}
+              error={error}
+              value={reason}
+              onInput={setReason}
+            />
             <div class="actions">
               <button class="button danger" type="submit" disabled={busy}>
                 {busy ? 'Revoking…' : 'Revoke the key'}
