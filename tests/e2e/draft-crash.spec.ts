@@ -25,7 +25,20 @@ test('kills the page in the middle of typing a draft and finds the draft on reop
     const narrative = first.page.getByLabel('What you did and what you learned');
     await narrative.click();
     await first.page.keyboard.type(NARRATIVE, { delay: 30 });
-    // No waiting for "Saved": the browser dies right after the last keystroke.
+    // No waiting for "Saved": the browser dies right after the last keystroke. Just before, what
+    // IndexedDB has committed is read (raw, not through the app): that much must survive the kill.
+    const committed = await first.page.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const open = indexedDB.open('ict-portfolio');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const all = open.result.transaction('evidence').objectStore('evidence').getAll();
+            all.onerror = () => reject(all.error);
+            all.onsuccess = () => resolve(String((all.result as Array<{ narrative?: string }>)[0]?.narrative ?? ''));
+          };
+        }),
+    );
     await killHard(first);
     first = null;
 
@@ -42,9 +55,16 @@ test('kills the page in the middle of typing a draft and finds the draft on reop
     await rows.first().click();
     await expect(page.getByRole('heading', { level: 1, name: 'Edit evidence' })).toBeVisible();
     const found = await page.getByLabel('What you did and what you learned').inputValue();
-    test.info().annotations.push({ type: 'draft after crash', description: found === NARRATIVE ? 'complete' : 'missing the last keystroke' });
-    // Every keystroke is saved as it lands; at most the very last one may not have reached the disk.
-    expect([NARRATIVE, NARRATIVE.slice(0, -1)], `the draft's narrative after the crash: ${JSON.stringify(found)}`).toContain(found);
+    const missing = NARRATIVE.length - found.length;
+    test.info().annotations.push({ type: 'draft after crash', description: missing === 0 ? 'complete' : `missing the last ${missing} keystrokes` });
+    // Whole keystrokes, in order: what is there is the start of what was typed.
+    expect(NARRATIVE.startsWith(found), `the draft's narrative after the crash: ${JSON.stringify(found)}`).toBe(true);
+    // What was committed before the kill survived it.
+    expect(found.length, `committed before the kill: ${JSON.stringify(committed)}`).toBeGreaterThanOrEqual(committed.length);
+    // Every keystroke is saved as it lands: only those typed while the last save was in flight may
+    // be lost. One keystroke at 30 ms apart when a save is quick; this machine under load has taken
+    // 60-90 ms a save (2-3 keystrokes), so the bound is 10 (300 ms): a debounced save would miss it.
+    expect(missing, `the draft's narrative after the crash: ${JSON.stringify(found)}`).toBeLessThanOrEqual(10);
     expect(offline.blocked.map((r) => r.url())).toEqual([]);
   } finally {
     for (const launched of [first, second]) if (launched) await killHard(launched).catch(() => undefined);
