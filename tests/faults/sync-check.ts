@@ -215,7 +215,7 @@ export async function checkConverged(devices: readonly SimDevice[], ledger: Ledg
 
   // Records: each item made on a device is at the centre; nothing else appeared except kept drafts.
   const tokensOfCreated = new Map<string, string>();
-  for (const t of ledger.typed) if (t.kind === 'text' && !tokensOfCreated.has(t.itemId)) tokensOfCreated.set(t.itemId, t.value);
+  for (const t of ledger.typed) if (t.kind === 'text' && ledger.created.has(t.itemId) && !tokensOfCreated.has(t.itemId)) tokensOfCreated.set(t.itemId, t.value);
   for (const [id, device] of ledger.created) if (!centre.has(id)) lost(`item ${id} made on ${device} is not at the centre`);
   let keptDrafts = 0;
   for (const e of centre.values()) {
@@ -228,7 +228,9 @@ export async function checkConverged(devices: readonly SimDevice[], ledger: Ledg
   // kept from it, in a decision, or in a refused change the device keeps for the user.
   const related = (itemId: string): string => {
     const item = centre.get(itemId);
-    const first = tokensOfCreated.get(itemId);
+    // A kept draft carries its item's title: the suite's unique word for items made here, the
+    // whole title for the demo centre's own items.
+    const first = tokensOfCreated.get(itemId) ?? item?.title;
     const copies = [...centre.values()].filter((e) => e.id !== itemId && !ledger.created.has(e.id) && first !== undefined && e.title.includes(first));
     return JSON.stringify([item ?? null, ...copies]);
   };
