@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { DEMO, deviceToken, nav, summary, type Device, type Person } from '../../e2e/devices';
 import { writeTempPng, type TempFile } from '../../e2e/flows';
-import { waitForServiceWorkerControl } from '../../e2e/helpers';
+import { goOffline, waitForServiceWorkerControl, type OfflineHandle } from '../../e2e/helpers';
 import { reportSuite } from '../collector';
 import { startDevice } from '../devices';
 import { FAULTS_SEED, rng, seedFor, sized } from '../scale';
@@ -78,6 +78,12 @@ interface DiskState {
   filesFetchedAtFill: number | null;
   /** Writes made before the page's first pull request. */
   writesAtPull: number | null;
+  /**
+   * When set, only writes in a transaction over all these stores count toward `fullAfter` (and
+   * `scopedWrites`): the photo's own transaction, not a sync's upload-state or cursor writes.
+   */
+  scope: string[] | null;
+  scopedWrites: number;
 }
 
 declare global {
@@ -94,7 +100,7 @@ const DISK_KEY = 'full-disk-suite:disk';
  */
 function installFullDisk() {
   const KEY = 'full-disk-suite:disk';
-  const fresh: DiskState = { full: false, fullAfter: null, armOnPull: null, fills: 0, refused: 0, writes: 0, firstRefusedStore: null, filesFetched: 0, filesFetchedAtFill: null, writesAtPull: null };
+  const fresh: DiskState = { full: false, fullAfter: null, armOnPull: null, fills: 0, refused: 0, writes: 0, firstRefusedStore: null, filesFetched: 0, filesFetchedAtFill: null, writesAtPull: null, scope: null, scopedWrites: 0 };
   let kept: Partial<DiskState> = {};
   try {
     kept = JSON.parse(sessionStorage.getItem(KEY) ?? '{}') as Partial<DiskState>;
@@ -106,7 +112,8 @@ function installFullDisk() {
   window.__disk = disk;
   const gate = (store: IDBObjectStore) => {
     if (!store.transaction.db.name.startsWith('ict-portfolio')) return;
-    if (!disk.full && disk.fullAfter !== null) {
+    const inScope = !disk.scope || disk.scope.every((name) => store.transaction.objectStoreNames.contains(name));
+    if (!disk.full && disk.fullAfter !== null && inScope) {
       if (disk.fullAfter <= 0) {
         disk.full = true;
         disk.fullAfter = null;
@@ -122,6 +129,7 @@ function installFullDisk() {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     }
     disk.writes++;
+    if (inScope) disk.scopedWrites++;
     save();
   };
   for (const method of ['put', 'add'] as const) {
@@ -156,6 +164,19 @@ function installFullDisk() {
     }
     return response;
   };
+}
+
+/** The stores of the transaction that adds a photo to an item (data/evidence.ts addAttachments). */
+const PHOTO_SCOPE = ['attachments', 'evidence', 'evidenceHistory', 'outbox'];
+
+/**
+ * Offline, once the sync running now (if any) has finished: from then on nothing but the user's
+ * own action writes to the device's database.
+ */
+async function quiet(page: Page): Promise<OfflineHandle> {
+  const offline = await goOffline(page.context());
+  await expect(summary(page)).not.toContainText('Syncing', { timeout: 30_000 });
+  return offline;
 }
 
 /** Changes the page's disk (and keeps the change across reloads). */
@@ -546,13 +567,19 @@ test('full disk while saving: a new item, an edit and a photo are refused in wor
     await waitForSaved(page);
     const existingUrl = page.url();
     const existingId = existingUrl.split('/').pop()!;
-    // A photo added on a roomy disk: how many writes adding one takes.
+    // A photo added on a roomy disk: how many writes adding one takes. Offline, so that no sync
+    // (the one the text's save asked for) writes at the same time and inflates the count.
     const firstPhoto = writeTempPng(`full-disk-${tag}-0.png`, seed);
-    const writesBefore = (await disk.state(page)).writes;
+    const offline = await quiet(page);
+  await setDisk(page, { scope: PHOTO_SCOPE });
+    await setDisk(page, { scope: PHOTO_SCOPE });
+    const writesBefore = (await disk.state(page)).scopedWrites;
     await page.locator('#attach-files').setInputFiles(firstPhoto.path);
     await expect(page.getByRole('status').filter({ hasText: `Added ${firstPhoto.name}.` })).toBeVisible();
-    const photoWrites = (await disk.state(page)).writes - writesBefore;
+    const photoWrites = (await disk.state(page)).scopedWrites - writesBefore;
+    await setDisk(page, { scope: null });
     figures.details['Writes one photo takes'] = photoWrites;
+    await offline.goOnline();
     await expect.poll(async () => (await readDatabase(page))!.outbox.length, { timeout: 30_000 }).toBe(0);
 
     for (let r = 0; r < SAVE_ROUNDS; r++) {
@@ -619,6 +646,10 @@ async function photoRound(page: Page, url: string, id: string, r: number, photoW
   await page.goto(url);
   await expect(page.getByRole('heading', { level: 1, name: 'Edit evidence' })).toBeVisible();
   await waitForSaved(page).catch(() => undefined);
+  // The disk is armed to fill part-way through the photo's own writes: a sync writing at the same
+  // time would take the fill instead (and the photo would go in whole), so none runs meanwhile.
+  const offline = await quiet(page);
+  await setDisk(page, { scope: PHOTO_SCOPE });
   const textBefore = { title: await titleOf(page).inputValue(), narrative: await narrativeOf(page).inputValue() };
   const photo: TempFile = writeTempPng(`full-disk-${tag}-${r + 1}.png`, seed + r + 1);
   const refsBefore = (await readDatabase(page))!.evidence.find((e) => e.id === id)!.attachments.map((a) => a.id);
@@ -635,7 +666,7 @@ async function photoRound(page: Page, url: string, id: string, r: number, photoW
   }
   const after = await disk.state(page);
   if (after.fills === before.fills)
-    escape(`no fault: ${where}: the disk did not fill within the photo's ${photoWrites} writes (armed for ${fillAfter}; ${after.writes - before.writes} writes went through, ${after.fullAfter} left)`);
+    escape(`no fault: ${where}: the disk did not fill within the photo's ${photoWrites} writes (armed for ${fillAfter}; ${after.scopedWrites - before.scopedWrites} of its writes went through, ${after.fullAfter} left)`);
   const stored = (await readDatabase(page))!;
   for (const line of brokenRules(stored, where)) escape(line);
   const item = stored.evidence.find((e) => e.id === id)!;
@@ -647,8 +678,9 @@ async function photoRound(page: Page, url: string, id: string, r: number, photoW
     escape(`lost text: ${where}: the form's text changed after the refused photo`);
     figures.dataLost++;
   }
-  // Room again: the user picks the photo again.
+  // Room again: the user picks the photo again, then the connection comes back.
   await disk.free(page);
+  await setDisk(page, { scope: null });
   await page.locator('#attach-files').setInputFiles(photo.path);
   await expect(page.getByRole('status').filter({ hasText: `Added ${photo.name}.` })).toBeVisible();
   const img = page.getByRole('img', { name: photo.name });
@@ -656,6 +688,7 @@ async function photoRound(page: Page, url: string, id: string, r: number, photoW
   await img.scrollIntoViewIfNeeded();
   await expect(img).toBeVisible();
   await expect(refused).toBeHidden();
+  await offline.goOnline();
   await expect.poll(async () => (await readDatabase(page))!.outbox.length, { timeout: 30_000, message: `${where}: changes still waiting` }).toBe(0);
   const atCentre = (await centreRecords(page)).records.find((x) => x.entity === 'evidence' && x.id === id);
   const refs = ((atCentre?.data.attachments ?? []) as Array<{ id: string }>).map((a) => a.id);
