@@ -56,7 +56,15 @@ export async function navigationBreakdown(page: Page): Promise<Record<string, nu
     const paint = Object.fromEntries(performance.getEntriesByType('paint').map((p) => [p.name, p.startTime]));
     const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     const scripts = resources.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
+    // The app's own start-up marks (src/app/startup-marks.ts): where the time after the scripts goes.
+    const marks = Object.fromEntries(
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('portfolio:'))
+        .map((m) => [`mark:${m.name.slice('portfolio:'.length)}`, m.startTime]),
+    );
     return {
+      ...marks,
       workerStart: nav?.workerStart ?? NaN,
       responseEnd: nav?.responseEnd ?? NaN,
       domInteractive: nav?.domInteractive ?? NaN,

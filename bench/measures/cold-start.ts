@@ -57,8 +57,10 @@ export async function measureColdStart(ctx: Context): Promise<Figure[]> {
       }
       ctx.log(`  run ${run + 1}/${ctx.runs}: home ${Math.round(ours.at(-1)!)} ms, static ${Math.round(reference.at(-1)!)} ms`);
     }
-    const keys = Object.keys(breakdown[0] ?? {});
-    const medianBreakdown = Object.fromEntries(keys.map((k) => [k, Math.round(median(breakdown.map((b) => b[k]!)) * 10) / 10]));
+    // A mark made after the list was measured (sync started later, say) is missing from that run.
+    const keys = [...new Set(breakdown.flatMap((b) => Object.keys(b)))];
+    const medianOf = (k: string) => median(breakdown.map((b) => b[k]).filter((v): v is number => v !== undefined));
+    const medianBreakdown = Object.fromEntries(keys.map((k) => [k, Math.round(medianOf(k) * 10) / 10]).sort((a, b) => (a[1] as number) - (b[1] as number)));
     ctx.log(`  where our cold start goes (median ms from navigation start): ${JSON.stringify(medianBreakdown)}`);
     return [
       {

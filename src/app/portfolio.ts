@@ -3,6 +3,7 @@ import type { CompetenceStandard, QualificationSpec } from '../domain/qualificat
 import { competenceStandard, qualificationVersion } from '../data/frameworks';
 import { currentEnrolment, currentProfile } from '../data/learner';
 import { useLive, type Live } from '../data/live';
+import { markWhenDone } from './startup-marks';
 
 export interface Portfolio {
   profile: LearnerProfile;
@@ -22,5 +23,5 @@ async function loadPortfolio(): Promise<Portfolio | null> {
 
 /** The learner's enrolment with its spec, kept live; null until they have enrolled. */
 export function usePortfolio(): Live<Portfolio | null> {
-  return useLive(loadPortfolio, []);
+  return useLive(() => markWhenDone('portfolio-read', loadPortfolio()), []);
 }

@@ -162,7 +162,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
   };
 
   let sam: Device | undefined, tablet: Device | undefined, grace: Device | undefined, priya: Device | undefined;
-  const T0 = Date.now(); const mark = (what: string) => console.log(`TIMING ${what} ${((Date.now() - T0) / 1000).toFixed(1)}s`);
   try {
     // --- 1. Sam logs three items on his device, one with a photo, and syncs ---------------
     sam = await openDevice(browser, baseURL!, 'Sam’s phone');
@@ -176,7 +175,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     await syncNow(sam.page);
     await waitUntilSynced(sam.page, 45_000);
 
-    mark('// --- 2.');
     // --- 2. Tom's tablet: sign in, sync, caseload; then offline ---------------------------
     tablet = await openDevice(browser, baseURL!, 'Tom’s tablet');
     const t = tablet.page;
@@ -202,7 +200,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     await expectTouchTargets(t, 'learner page');
     await screenshot(t, '31-assessor-learner');
 
-    mark('offline screens');
     // Item 1: referred, with feedback on each criterion and overall, signed with a drawn signature.
     await openForReview(t, item1.title);
     await t.getByLabel(`Feedback on ${HS_1_1.label}`).fill(feedback.hs11);
@@ -245,7 +242,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     await declaration.getByRole('button', { name: 'Record the declaration' }).click();
     await expect(t.getByTestId('signed-notice')).toContainText(`${DEMO.sam.name}'s declaration is recorded`);
 
-    mark('refer+obs+decl');
     // Item 2: the photo shows inline offline; accepted.
     await openForReview(t, item2.title);
     const img = t.getByRole('img', { name: photo.name });
@@ -271,7 +267,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     const signedOff = t.getByTestId('evidence-group-signed-off');
     for (const title of [item2.title, item3.title, observationTitle]) await expect(signedOff.getByRole('link', { name: named(title) })).toBeVisible();
 
-    mark('// --- 3.');
     // --- 3. Online again: the tablet sends everything; Sam sees the outcomes ---------------
     await offline.goOnline();
     await syncNow(t);
@@ -303,7 +298,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
       await expect(sam.page.getByRole('button', { name: /Submit for assessment|^Delete$/ })).toHaveCount(0);
     }
 
-    mark('// --- 4.');
     // --- 4. Grace (IQA) samples Tom's decisions and agrees with one ------------------------
     grace = await openDevice(browser, baseURL!, 'Grace’s laptop');
     const g = grace.page;
@@ -333,7 +327,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     const lockedCard = g.getByTestId('sample-list').locator(':scope > li').filter({ has: g.getByRole('heading', { level: 3, name: item2.title, exact: true }) });
     await expect(lockedCard.getByTestId('iqa-lock')).toContainText(`${DEMO.grace.name} agreed with this sign-off`);
 
-    mark('// --- 5.');
     // --- 5. Priya (admin) exports Sam's portfolio for EQA; verify passes, then catches a changed photo
     priya = await openDevice(browser, baseURL!, 'Priya’s laptop');
     const p = priya.page;
@@ -349,9 +342,7 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     await download.saveAs(zipPath);
     await expect(p.getByText(/Downloaded .*: the EQA export of Sam Patel\./)).toBeVisible();
 
-    mark('export');
     const good = await runVerify(zipPath);
-    mark('verify1');
     expect(good.code, `verify should pass:\n${good.stdout}\n${good.stderr}`).toBe(0);
     const counted = /(\d+) decisions \((\d+) signatures valid\)/.exec(good.stdout);
     expect(counted, `the summary names the decisions checked:\n${good.stdout}`).not.toBeNull();
@@ -368,7 +359,6 @@ test('an assessor reviews, refers and signs off offline on a tablet; IQA agrees;
     const alteredPath = test.info().outputPath('sam-eqa-export-altered.zip');
     writeFileSync(alteredPath, zipSync(entries));
     const bad = await runVerify(alteredPath);
-    mark('verify2');
     expect(bad.code, `verify should fail:\n${bad.stdout}\n${bad.stderr}`).toBe(1);
     expect(bad.stderr).toContain(`Evidence “${item2.title}”`);
     expect(bad.stderr).toContain(`Attachment “${photo.name}”`);
