@@ -10,6 +10,7 @@ import { sha256OfBlob } from '../../src/data/hash';
 import { currentEnrolment, currentProfile, saveEnrolment } from '../../src/data/learner';
 import { openDatabaseFor } from '../../src/data/session';
 import { deviceId } from '../../src/data/settings';
+import { outboxSummary } from '../../src/data/sync-outbox';
 import { todayIso } from '../../src/domain/dates';
 import { emptyEvidenceContent, type Evidence } from '../../src/domain/evidence';
 import { uuidv7 } from '../../src/domain/ids';
@@ -423,6 +424,27 @@ async function floorChange(n: number, tag: string) {
   idb.close();
 }
 
+/**
+ * The reads the home and the sync start make, each alone (ms, one run each in order): what the
+ * cold start's reads cost without contending with one another.
+ */
+async function startupReads(runs: number) {
+  const times: Record<string, number[]> = { outboxSummary: [], evidenceOf: [], portfolio: [] };
+  const enrolment = await currentEnrolment();
+  for (let i = 0; i < runs; i++) {
+    let t = now();
+    await outboxSummary();
+    times.outboxSummary!.push(now() - t);
+    t = now();
+    await evidenceOf(enrolment!.id);
+    times.evidenceOf!.push(now() - t);
+    t = now();
+    await Promise.all([currentProfile(), currentEnrolment(), competenceStandard(), qualificationVersion(enrolment!.qualificationId, enrolment!.qualificationVersion)]);
+    times.portfolio!.push(now() - t);
+  }
+  return times;
+}
+
 /** Criterion ids of a shipped spec, so the floor and PouchDB map items like the app does. */
 async function poolFor(qualificationId: string, optionalUnitIds: string[]) {
   await seedShippedFrameworks();
@@ -447,6 +469,7 @@ const api = {
   floorUpload,
   floorChange,
   poolFor,
+  startupReads,
 };
 export type BenchApi = typeof api;
 (window as unknown as { bench: BenchApi }).bench = api;

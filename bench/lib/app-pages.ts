@@ -56,7 +56,7 @@ export async function navigationBreakdown(page: Page): Promise<Record<string, nu
     const paint = Object.fromEntries(performance.getEntriesByType('paint').map((p) => [p.name, p.startTime]));
     const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     const scripts = resources.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
-    // The app's own start-up marks (src/app/startup-marks.ts): where the time after the scripts goes.
+    // The app's own start-up marks (src/data/startup.ts): where the time after the scripts goes.
     const marks = Object.fromEntries(
       performance
         .getEntriesByType('mark')

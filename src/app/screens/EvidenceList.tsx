@@ -6,8 +6,7 @@ import { ReferredItems } from '../components/DecisionSummary';
 import { EvidenceRow } from '../components/EvidenceRow';
 import { ErrorMessage, LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
-import { useEnrolmentEvidence } from '../evidence-live';
-import { usePortfolio } from '../portfolio';
+import { usePortfolioWithEvidence } from '../portfolio';
 
 const PAGE_SIZE = 100;
 const STATUS_FILTERS: Array<{ value: '' | EvidenceStatus; label: string }> = [
@@ -125,13 +124,13 @@ function EvidenceListView({ items, learnerId }: { items: Evidence[]; learnerId: 
 }
 
 export default function EvidenceList() {
-  const portfolio = usePortfolio();
+  const portfolio = usePortfolioWithEvidence();
   return (
     <Page title="Your evidence">
       <LiveView live={portfolio} what="your portfolio">
         {(value) =>
           value ? (
-            <EnrolledList enrolmentId={value.enrolment.id} learnerId={value.profile.id} />
+            <EvidenceListView items={value.evidence} learnerId={value.profile.id} />
           ) : (
             <p>
               <a href="/enrol">Set up your portfolio</a> before logging evidence.
@@ -140,14 +139,5 @@ export default function EvidenceList() {
         }
       </LiveView>
     </Page>
-  );
-}
-
-function EnrolledList({ enrolmentId, learnerId }: { enrolmentId: string; learnerId: string }) {
-  const evidence = useEnrolmentEvidence(enrolmentId);
-  return (
-    <LiveView live={evidence} what="your evidence">
-      {(items) => <EvidenceListView items={items} learnerId={learnerId} />}
-    </LiveView>
   );
 }

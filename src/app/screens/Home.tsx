@@ -5,8 +5,7 @@ import { computeProgress, offTheJobHours } from '../../domain/progress';
 import { CertificationNotice } from '../components/CertificationNotice';
 import { LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
-import { useEnrolmentEvidence } from '../evidence-live';
-import { usePortfolio, type Portfolio } from '../portfolio';
+import { usePortfolioWithEvidence, type Portfolio } from '../portfolio';
 import { EvidenceRow } from '../components/EvidenceRow';
 import { useAccount } from '../services';
 
@@ -171,20 +170,11 @@ function Dashboard({ portfolio, evidence }: { portfolio: Portfolio; evidence: Ev
   );
 }
 
-function EnrolledHome({ portfolio }: { portfolio: Portfolio }) {
-  const evidence = useEnrolmentEvidence(portfolio.enrolment.id);
-  return (
-    <LiveView live={evidence} what="your evidence">
-      {(items) => <Dashboard portfolio={portfolio} evidence={items} />}
-    </LiveView>
-  );
-}
-
 export default function Home() {
-  const portfolio = usePortfolio();
+  const portfolio = usePortfolioWithEvidence();
   return (
     <LiveView live={portfolio} what="your portfolio">
-      {(value) => (value ? <EnrolledHome portfolio={value} /> : <Welcome />)}
+      {(value) => (value ? <Dashboard portfolio={value} evidence={value.evidence} /> : <Welcome />)}
     </LiveView>
   );
 }

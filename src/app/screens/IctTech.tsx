@@ -5,8 +5,7 @@ import { groupByIctTech, STATUS_WORDS } from '../../domain/icttech';
 import type { CompetenceStandard } from '../../domain/qualification';
 import { LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
-import { useEnrolmentEvidence } from '../evidence-live';
-import { usePortfolio, type Portfolio } from '../portfolio';
+import { usePortfolioWithEvidence, type PortfolioWithEvidence } from '../portfolio';
 
 /**
  * The learner's evidence under the ICTTech competences A to E (src/domain/icttech.ts), worked out
@@ -81,15 +80,13 @@ function Summary({ std, evidence, learnerName }: { std: CompetenceStandard; evid
   );
 }
 
-function Enrolled({ portfolio }: { portfolio: Portfolio }) {
-  const evidence = useEnrolmentEvidence(portfolio.enrolment.id);
+function Enrolled({ portfolio }: { portfolio: PortfolioWithEvidence }) {
   if (!portfolio.icttech) return <p>The ICTTech standard is not on this device yet. Connect to the internet once and open this page again.</p>;
-  const std = portfolio.icttech;
-  return <LiveView live={evidence} what="your evidence">{(items) => <Summary std={std} evidence={items} learnerName={portfolio.profile.name} />}</LiveView>;
+  return <Summary std={portfolio.icttech} evidence={portfolio.evidence} learnerName={portfolio.profile.name} />;
 }
 
 export default function IctTech() {
-  const portfolio = usePortfolio();
+  const portfolio = usePortfolioWithEvidence();
   return (
     <Page title="ICTTech" lead="Your evidence under the IET ICTTech competences A to E, ready to support a registration application. It works offline.">
       <LiveView live={portfolio} what="your portfolio">

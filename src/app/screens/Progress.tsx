@@ -5,8 +5,7 @@ import { competenceCoverage, computeProgress, offTheJobHours, type Qualification
 import { LiveView } from '../components/feedback';
 import { Page } from '../components/Page';
 import { EvidenceLinks, Meter, UnitCard, pct } from '../components/UnitProgress';
-import { useEnrolmentEvidence } from '../evidence-live';
-import { usePortfolio, type Portfolio } from '../portfolio';
+import { usePortfolioWithEvidence, type Portfolio } from '../portfolio';
 
 type Gap = QualificationProgress['gaps'][number];
 
@@ -140,19 +139,14 @@ function ProgressView({ portfolio, evidence }: { portfolio: Portfolio; evidence:
   );
 }
 
-function EnrolledProgress({ portfolio }: { portfolio: Portfolio }) {
-  const evidence = useEnrolmentEvidence(portfolio.enrolment.id);
-  return <LiveView live={evidence} what="your evidence">{(items) => <ProgressView portfolio={portfolio} evidence={items} />}</LiveView>;
-}
-
 export default function Progress() {
-  const portfolio = usePortfolio();
+  const portfolio = usePortfolioWithEvidence();
   return (
     <Page title="Your progress" lead="Worked out on this device from your evidence; it works offline.">
       <LiveView live={portfolio} what="your portfolio">
         {(value) =>
           value ? (
-            <EnrolledProgress portfolio={value} />
+            <ProgressView portfolio={value} evidence={value.evidence} />
           ) : (
             <p>
               <a href="/enrol">Set up your portfolio</a> to see your progress.
