@@ -307,6 +307,20 @@ const V3_STORES: Record<string, { keyPath: string; autoIncrement?: boolean; inde
 };
 const V4_FIELDS = ['kind', 'questions', 'witness', 'recordedBy', 'iqaLock'];
 
+/** Logged by the page when an upgrade of an existing database begins (UPGRADE_WATCH). */
+const UPGRADE_STARTED = 'faults:upgrade-started';
+// A string, not a function: the page must not see tsx's __name() helper.
+const UPGRADE_WATCH = `(() => {
+  const open = IDBFactory.prototype.open;
+  IDBFactory.prototype.open = function (...args) {
+    const request = open.apply(this, args);
+    request.addEventListener('upgradeneeded', (event) => {
+      if (event.oldVersion > 0) console.log('${UPGRADE_STARTED} ' + event.oldVersion + ' -> ' + event.newVersion);
+    });
+    return request;
+  };
+})();`;
+
 test('killed while the app upgrades a database of the previous version: all or nothing, and it opens', async ({ baseURL }) => {
   const ITEMS = sized({ quick: 3000, full: 6000 });
   test.setTimeout(60_000 + KILLS * 60_000);
@@ -355,9 +369,14 @@ test('killed while the app upgrades a database of the previous version: all or n
         },
         { stores: V3_STORES, v4Fields: V4_FIELDS, items: ITEMS },
       );
-      // Open the app: Dexie upgrades v3 -> v4 (every item gains its v4 fields). Kill during it.
-      const delay = 200 + Math.floor(random() * 3000);
+      // Open the app: Dexie upgrades v3 -> v4 (every item gains its v4 fields). Kill during it: the
+      // page says when the upgrade starts; even runs kill within 50 ms of that (inside the upgrade
+      // transaction), odd ones up to 3 s later (often after it committed), so both outcomes are met.
+      await page.addInitScript(UPGRADE_WATCH);
+      const upgradeStarted = page.waitForEvent('console', { predicate: (m) => m.text().startsWith(UPGRADE_STARTED), timeout: 30_000 });
       void page.goto(`${baseURL}/`).catch(() => undefined);
+      await upgradeStarted;
+      const delay = run % 2 === 0 ? Math.floor(random() * 50) : Math.floor(random() * 3000);
       await new Promise((r) => setTimeout(r, delay));
       figures.tried++;
       await browser.kill(first);
