@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
+import { removeExpiredUploads } from './files/uploads';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
 import { formatSignIns, seedDemoCentre, seedShippedSpecs } from './seed';
@@ -28,13 +29,25 @@ if (signIns) {
   console.log('Demo sign-ins: see the README');
 }
 
-const app = createApp({ db, filesDir: resolve(dataDir, 'files'), now: () => new Date() }, { staticDir });
+const filesDir = resolve(dataDir, 'files');
+const app = createApp({ db, filesDir, now: () => new Date() }, { staticDir });
 const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
   console.log(`ICT Portfolio centre on http://${host}:${info.port} (database: ${db.kind}${db.kind === 'pglite' ? `, data in ${dataDir}` : ''})`);
 });
 
+// Partial uploads past their lifetime go, on start and every hour (server/files/uploads.ts).
+const expireUploads = () =>
+  removeExpiredUploads(filesDir).then(
+    (removed) => removed > 0 && console.log(`Removed ${removed} unfinished upload(s) older than 30 days`),
+    (error: unknown) => console.error('Could not remove expired uploads', error),
+  );
+void expireUploads();
+const expiry = setInterval(() => void expireUploads(), 60 * 60 * 1000);
+expiry.unref();
+
 async function shutdown(signal: string) {
   console.log(`${signal}: closing`);
+  clearInterval(expiry);
   server.close();
   await db.close();
   process.exit(0);

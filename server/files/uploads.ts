@@ -18,6 +18,35 @@ import { sha256OfFile, type ContentStore } from './store';
 
 /** Videos of workplace tasks are large; anything beyond this is refused before a byte is sent. */
 export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+/**
+ * An upload not finished this long after it started is removed with its bytes (tus expiration):
+ * connections cut mid-request, and devices that gave up, must not fill the centre's disk. A
+ * device that comes back later is told the upload is gone (410) and starts the file again.
+ */
+export const PARTIAL_UPLOAD_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Where tus keeps partial uploads, under the centre's files directory. */
+export const uploadsDirectory = (filesDir: string) => join(filesDir, 'uploads');
+
+/**
+ * tus's FileStore with expiration. tus reads an upload again after onUploadFinish (to decide on
+ * Upload-Expires), when ours has already moved into the content store: for the rest of that
+ * request the finished upload is answered from memory.
+ */
+class PartialUploads extends FileStore {
+  readonly justFinished = new Map<string, Upload>();
+  override async getUpload(id: string): Promise<Upload> {
+    return this.justFinished.get(id) ?? super.getUpload(id);
+  }
+}
+
+const partialUploads = (filesDir: string) => new PartialUploads({ directory: uploadsDirectory(filesDir), expirationPeriodInMilliseconds: PARTIAL_UPLOAD_LIFETIME_MS });
+
+/** Removes the partial uploads past their lifetime; returns how many. The centre runs it hourly. */
+export function removeExpiredUploads(filesDir: string): Promise<number> {
+  return partialUploads(filesDir).deleteExpired();
+}
+
 /** Upload URLs are relative and same-origin: `${UPLOADS_PATH}/<id>`. */
 export const UPLOADS_PATH = '/api/files/uploads';
 
@@ -46,19 +75,20 @@ export interface UploadServer {
 }
 
 export function uploadServer(services: Services, store: ContentStore): UploadServer {
-  const directory = join(services.filesDir, 'uploads');
+  const directory = uploadsDirectory(services.filesDir);
   // The hooks receive the Request we hand to tus, not Hono's context: this is how they know who calls.
   const callers = new WeakMap<Request, Caller>();
+  const finishedIn = new WeakMap<Request, string[]>();
   const callerOf = (req: Request): Caller => {
     const caller = callers.get(req);
     if (!caller) throw new Error('tus request without an authenticated caller');
     return caller;
   };
-  let tus: { server: Server; datastore: FileStore } | null = null;
+  let tus: { server: Server; datastore: PartialUploads } | null = null;
 
   // Made on first use, so an app that never receives a file creates no directories.
   const init = () => {
-    const datastore = new FileStore({ directory });
+    const datastore = partialUploads(services.filesDir);
     const server = new Server({
       path: UPLOADS_PATH,
       datastore,
@@ -78,6 +108,7 @@ export function uploadServer(services: Services, store: ContentStore): UploadSer
         return { metadata: { sha256, filename, filetype, uploader: callerOf(req).userId } };
       },
       onUploadFinish: async (req, upload) => {
+        finishedIn.get(req)?.push(upload.id);
         await finish(callerOf(req), upload, datastore);
         return {};
       },
@@ -90,7 +121,7 @@ export function uploadServer(services: Services, store: ContentStore): UploadSer
     return { server, datastore };
   };
 
-  async function finish(caller: Caller, upload: Upload, datastore: FileStore): Promise<void> {
+  async function finish(caller: Caller, upload: Upload, datastore: PartialUploads): Promise<void> {
     const meta = UploadMetadata.parse(upload.metadata);
     const path = join(directory, upload.id);
     const actual = await sha256OfFile(path);
@@ -112,6 +143,7 @@ export function uploadServer(services: Services, store: ContentStore): UploadSer
       await audit(tx, caller, 'attachment.upload', { entity: 'attachment', recordId: actual }, { size, type, filename: meta.filename });
     });
     // The bytes have moved into the store; the upload's bookkeeping goes too.
+    datastore.justFinished.set(upload.id, upload);
     await datastore.configstore.delete(upload.id);
   }
 
@@ -119,7 +151,13 @@ export function uploadServer(services: Services, store: ContentStore): UploadSer
     async handle(request, caller) {
       tus ??= init();
       callers.set(request, caller);
-      return jsonErrors(await tus.server.handleWeb(request));
+      const finished: string[] = [];
+      finishedIn.set(request, finished);
+      try {
+        return jsonErrors(await tus.server.handleWeb(request));
+      } finally {
+        for (const id of finished) tus.datastore.justFinished.delete(id);
+      }
     },
   };
 }

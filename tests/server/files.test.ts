@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PARTIAL_UPLOAD_LIFETIME_MS, removeExpiredUploads } from '../../server/files/uploads';
 import { startTestCentre, type TestCentre, type TestUser } from './harness';
 
 let centre: TestCentre;
@@ -195,6 +196,35 @@ describe('resumable upload', () => {
     expect((await patch(assessorToken, location, 0, bytes)).status).toBe(404);
     expect((await tus('POST', '/api/files/uploads', null, { 'Upload-Length': '1' })).status).toBe(401);
     expect((await tus('HEAD', '/api/files/uploads/../../etc', token)).status).toBe(404);
+  });
+
+  it('removes an upload left unfinished past its lifetime, bytes and all, and tells the device it is gone', async () => {
+    const bytes = new Uint8Array(randomBytes(1000));
+    const location = await startUpload(token, bytes);
+    expect((await patch(token, location, 0, bytes.slice(0, 400))).status).toBe(204);
+    const id = location.split('/').pop()!;
+    const uploads = join(centre.filesDir, 'uploads');
+    // Every unfinished upload of this file's tests is young: none goes.
+    expect(await removeExpiredUploads(centre.filesDir)).toBe(0);
+    expect(readFileSync(join(uploads, id)).byteLength).toBe(400);
+
+    // Started a lifetime and a minute ago, as tus recorded it.
+    const record = join(uploads, `${id}.json`);
+    const info = JSON.parse(readFileSync(record, 'utf8')) as { creation_date: string };
+    info.creation_date = new Date(Date.now() - PARTIAL_UPLOAD_LIFETIME_MS - 60_000).toISOString();
+    writeFileSync(record, JSON.stringify(info));
+    // Past its lifetime, the device is told it is gone before the clean-up runs, and then it goes.
+    expect((await tus('HEAD', location, token)).status).toBe(410);
+    expect(await removeExpiredUploads(centre.filesDir)).toBe(1);
+    expect(existsSync(join(uploads, id))).toBe(false);
+    expect(existsSync(record)).toBe(false);
+    const gone = await patch(token, location, 400, bytes.slice(400));
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({ error: 'not-found' });
+
+    // Started again, the file arrives whole.
+    expect((await upload(token, bytes)).status).toBe(204);
+    expect(existsSync(stored(sha256(bytes)))).toBe(true);
   });
 });
 
