@@ -76,6 +76,26 @@ export async function readRecords(tx: Sql, entity: SyncEntity, ids: readonly str
 }
 
 /**
+ * Gives the records of `learnerIds` new numbers in change_seq, in their old order, under the
+ * change lock: for a scope that grew (a learner added to an assessor's caseload), whose devices'
+ * cursors are past those records. Every device's next pull then carries them; one that held them
+ * already applies the same revision again. Revisions and data do not change.
+ */
+export async function renumberLearnerRecords(tx: Sql, centreId: string, learnerIds: readonly string[]): Promise<number> {
+  if (learnerIds.length === 0) return 0;
+  await tx.query('select pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
+  const renumbered = await tx.query<{ id: string }>(
+    `update records r set seq = n.seq
+       from (select entity, id, nextval('change_seq') as seq
+               from (select entity, id from records where centre_id = $1 and learner_id = any($2::uuid[]) order by seq) o) n
+      where r.entity = n.entity and r.id = n.id
+      returning r.id`,
+    [centreId, learnerIds],
+  );
+  return renumbered.length;
+}
+
+/**
  * Writes the next revision of a record and keeps that revision's data in record_versions.
  * `tx` must be a transaction (db.transaction): the change lock is held until it commits.
  * A record belongs to one learner and centre for life, so a write that names another owner is a

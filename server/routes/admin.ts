@@ -24,7 +24,7 @@ import type { AppEnv, Services } from '../context';
 import { activeEnrolmentOn, enrolmentProblem, listEnrolments, writeEnrolment } from '../enrolments';
 import { readJson, refuse } from '../http-errors';
 import { retireLearnerProfile, writeLearnerProfile } from '../profiles';
-import { CHANGE_LOCK, readRecord, toSyncRecord, writeRecord } from '../records';
+import { CHANGE_LOCK, readRecord, renumberLearnerRecords, toSyncRecord, writeRecord } from '../records';
 import { canReadLearner, learnerScopeSql } from '../scope';
 import { latestSpecVersion, listSpecSummaries, loadSpec, specSummary, storeSpec } from '../specs';
 import { centreLearnerIds, emailTaken, findCentreUser, hasPortfolio, insertUser, isUniqueViolation, listCentreUsers } from '../users';
@@ -140,7 +140,11 @@ export function adminRoutes(services: Services): Hono<AppEnv> {
     const refused = wanted.filter((l) => !learners.has(l));
     if (refused.length > 0) refuse(400, 'not-learners', `Only learners of your centre can be on a caseload. Not learners here: ${refused.join(', ')}.`);
 
+    // The assessor's tablet has pulled past the records of a learner new to its caseload: they are
+    // numbered again so its next pull brings the whole portfolio (server/records.ts).
+    const added = wanted.filter((l) => !assessor.caseload.includes(l));
     await db.transaction(async (tx) => {
+      await renumberLearnerRecords(tx, caller.centreId, added);
       await tx.query('delete from caseloads where assessor_id = $1', [assessorId]);
       if (wanted.length > 0)
         await tx.query('insert into caseloads (assessor_id, learner_id) select $1, unnest($2::uuid[])', [assessorId, wanted]);

@@ -405,6 +405,42 @@ describe('pull', () => {
     expect(await owners(await centre.tokenFor(outsider))).toEqual(new Set([outsider.id]));
   });
 
+  it('brings an assessor the whole portfolio of a learner added to their caseload, records older than their cursor included', async () => {
+    const newAssessor = await centre.createUser('assessor', centreId);
+    const tabletToken = await centre.tokenFor(newAssessor);
+    const pullFrom = async (since: string) => {
+      const changes: PullResponse['changes'] = [];
+      for (let cursor = since; ; ) {
+        const page = await pull(tabletToken, cursor);
+        changes.push(...page.changes);
+        cursor = page.cursor;
+        if (!page.more) return { changes, cursor };
+      }
+    };
+    const adminToken = await centre.tokenFor(admin);
+    const setCaseload = async (learnerIds: string[]) =>
+      expect((await centre.request('PUT', `/api/admin/caseloads/${newAssessor.id}`, { token: adminToken, body: { learnerIds } })).status).toBe(200);
+    // The tablet syncs a caseload of one learner, who has just logged an item: its cursor is then
+    // past every record of learner2's portfolio, written before.
+    await setCaseload([learner.id]);
+    expect((await pushOne(tokenA, mutation('evidence', randomUUID(), 0, newEvidence(enrolmentId, { title: 'Patch panel labelled' })))).status).toBe('applied');
+    const first = await pullFrom('0');
+    const portfolio = await centre.db.query<{ entity: string; id: string; revision: number; seq: string }>('select entity, id, revision, seq::text from records where learner_id = $1', [learner2.id]);
+    expect(portfolio.length).toBeGreaterThan(0);
+    expect(portfolio.every((r) => BigInt(r.seq) < BigInt(first.cursor))).toBe(true);
+    const learnerBefore = await pullAll(token2);
+
+    await setCaseload([learner.id, learner2.id]);
+    const next = await pullFrom(first.cursor);
+    const key = (r: { entity: string; id: string; revision: number }) => `${r.entity}:${r.id}@${r.revision}`;
+    expect(next.changes.map(key).sort()).toEqual(portfolio.map(key).sort());
+    // Nothing changed but the numbering: the learner reads the same records, each once.
+    expect((await pullAll(token2)).map(key).sort()).toEqual(learnerBefore.map(key).sort());
+    // Setting the same caseload again adds no one, so nothing is sent again.
+    await setCaseload([learner2.id, learner.id]);
+    expect((await pullFrom(next.cursor)).changes).toEqual([]);
+  });
+
   it('refuses a malformed cursor or limit and a caller who is not signed in', async () => {
     for (const query of ['since=abc', 'since=-1', 'since=99999999999999999999', 'since=9999999999999999999', 'limit=0', 'limit=100000']) {
       const response = await centre.request('GET', `/api/sync/pull?${query}`, { token: tokenA });
