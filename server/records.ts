@@ -96,6 +96,25 @@ export async function renumberLearnerRecords(tx: Sql, centreId: string, learnerI
 }
 
 /**
+ * The records of `learnerIds` leave `userId`'s scope (off an assessor's caseload): a tombstone per
+ * record for that user only, numbered in change_seq in the records' order under the change lock,
+ * so that user's next pull tells their devices to drop the copies. A learner who comes back is
+ * renumbered (above), after these.
+ */
+export async function markScopeExit(tx: Sql, centreId: string, userId: string, learnerIds: readonly string[], now: Date): Promise<number> {
+  if (learnerIds.length === 0) return 0;
+  await tx.query('select pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
+  const marked = await tx.query<{ id: string }>(
+    `insert into scope_exits (user_id, entity, id, learner_id, revision, seq, exited_at)
+     select $3, entity, id, learner_id, revision, nextval('change_seq'), $4
+       from (select entity, id, learner_id, revision from records where centre_id = $1 and learner_id = any($2::uuid[]) order by seq) o
+     returning id`,
+    [centreId, learnerIds, userId, now],
+  );
+  return marked.length;
+}
+
+/**
  * Writes the next revision of a record and keeps that revision's data in record_versions.
  * `tx` must be a transaction (db.transaction): the change lock is held until it commits.
  * A record belongs to one learner and centre for life, so a write that names another owner is a

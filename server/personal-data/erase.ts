@@ -88,6 +88,7 @@ export async function eraseLearner(
     await tx.query('delete from attachment_owners where sha256 = any($1::text[])', [gone]);
     await tx.query('delete from attachments where sha256 = any($1::text[])', [gone]);
     await tx.query('delete from caseloads where learner_id = $1', [learnerId]);
+    await tx.query('delete from scope_exits where learner_id = $1', [learnerId]);
     const [keys] = await tx.query<{ n: number }>(`with d as (delete from signing_keys where user_id = $1 returning 1) select count(*)::int as n from d`, [learnerId]);
     const [sessions] = await tx.query<{ n: number }>(`with d as (delete from device_sessions where user_id = $1 returning 1) select count(*)::int as n from d`, [learnerId]);
     await tx.query('delete from sign_in_failures where lower(email) = lower($1)', [facts.email]);

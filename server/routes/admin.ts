@@ -24,7 +24,7 @@ import type { AppEnv, Services } from '../context';
 import { activeEnrolmentOn, enrolmentProblem, listEnrolments, writeEnrolment } from '../enrolments';
 import { readJson, refuse } from '../http-errors';
 import { retireLearnerProfile, writeLearnerProfile } from '../profiles';
-import { CHANGE_LOCK, readRecord, renumberLearnerRecords, toSyncRecord, writeRecord } from '../records';
+import { CHANGE_LOCK, markScopeExit, readRecord, renumberLearnerRecords, toSyncRecord, writeRecord } from '../records';
 import { canReadLearner, learnerScopeSql } from '../scope';
 import { latestSpecVersion, listSpecSummaries, loadSpec, specSummary, storeSpec } from '../specs';
 import { centreLearnerIds, emailTaken, findCentreUser, hasPortfolio, insertUser, isUniqueViolation, listCentreUsers } from '../users';
@@ -141,9 +141,12 @@ export function adminRoutes(services: Services): Hono<AppEnv> {
     if (refused.length > 0) refuse(400, 'not-learners', `Only learners of your centre can be on a caseload. Not learners here: ${refused.join(', ')}.`);
 
     // The assessor's tablet has pulled past the records of a learner new to its caseload: they are
-    // numbered again so its next pull brings the whole portfolio (server/records.ts).
+    // numbered again so its next pull brings the whole portfolio; a learner taken off it leaves a
+    // tombstone per record, so the tablet drops their copies (server/records.ts).
     const added = wanted.filter((l) => !assessor.caseload.includes(l));
+    const removed = assessor.caseload.filter((l) => !wanted.includes(l));
     await db.transaction(async (tx) => {
+      await markScopeExit(tx, caller.centreId, assessorId, removed, services.now());
       await renumberLearnerRecords(tx, caller.centreId, added);
       await tx.query('delete from caseloads where assessor_id = $1', [assessorId]);
       if (wanted.length > 0)

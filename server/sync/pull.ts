@@ -32,12 +32,22 @@ export async function pullChanges(db: Sql, caller: Caller, since: string, limit:
          select e.entity, e.id, e.revision, true as deleted, '{}'::jsonb as data, e.erased_at as updated_at, e.seq
            from erased_records e
           where e.centre_id = $1 and e.seq > $2::bigint`;
+  // An assessor's devices drop the records of a learner taken off the caseload (server/records.ts);
+  // one put back on it is in scope again, and their renumbered records follow the tombstones.
+  const exits =
+    caller.role === 'assessor'
+      ? `union all
+         select x.entity, x.id, x.revision, true as deleted, '{}'::jsonb as data, x.exited_at as updated_at, x.seq
+           from scope_exits x
+          where x.user_id = $3 and x.seq > $2::bigint and not (${learnerScopeSql(caller, 'x.learner_id', 3).sql})`
+      : '';
   const rows = await db.query<ChangeRow>(
     `select c.entity, c.id, c.revision, c.deleted, c.data, c.updated_at, c.seq::text as seq from (
        select r.entity, r.id, r.revision, r.deleted, r.data, r.updated_at, r.seq
          from records r
         where r.centre_id = $1 and r.seq > $2::bigint and ${scope.sql} and ${recordVisibleSql(caller, 'r')}
        ${tombstones}
+       ${exits}
      ) c
       order by c.seq
       limit $${3 + scope.params.length}`,

@@ -439,6 +439,23 @@ describe('pull', () => {
     // Setting the same caseload again adds no one, so nothing is sent again.
     await setCaseload([learner2.id, learner.id]);
     expect((await pullFrom(next.cursor)).changes).toEqual([]);
+
+    // Taken off the caseload: the tablet is told to drop each of learner2's records (ids only),
+    // nothing of learner's, and learner2's own device hears nothing of it.
+    let learnerCursor = '0';
+    for (let more = true; more; ) ({ cursor: learnerCursor, more } = await pull(token2, learnerCursor));
+    await setCaseload([learner.id]);
+    const off = await pullFrom(next.cursor);
+    expect(off.changes.map((c) => ({ entity: c.entity, id: c.id, deleted: c.deleted, data: c.data })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      portfolio.map((r) => ({ entity: r.entity, id: r.id, deleted: true, data: {} })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    expect((await pull(token2, learnerCursor)).changes).toEqual([]);
+    // Put back: the tombstones are not sent again, and the portfolio comes whole after them.
+    await setCaseload([learner.id, learner2.id]);
+    const back = await pullFrom(off.cursor);
+    expect(back.changes.every((c) => !c.deleted)).toBe(true);
+    expect(back.changes.map(key).sort()).toEqual(portfolio.map(key).sort());
+    expect((await pullFrom('0')).changes.filter((c) => c.deleted)).toEqual([]);
   });
 
   it('refuses a malformed cursor or limit and a caller who is not signed in', async () => {
