@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
@@ -43,7 +44,9 @@ class PartialUploads extends FileStore {
 const partialUploads = (filesDir: string) => new PartialUploads({ directory: uploadsDirectory(filesDir), expirationPeriodInMilliseconds: PARTIAL_UPLOAD_LIFETIME_MS });
 
 /** Removes the partial uploads past their lifetime; returns how many. The centre runs it hourly. */
-export function removeExpiredUploads(filesDir: string): Promise<number> {
+export async function removeExpiredUploads(filesDir: string): Promise<number> {
+  // A new centre has no uploads directory until its first upload.
+  await mkdir(uploadsDirectory(filesDir), { recursive: true });
   return partialUploads(filesDir).deleteExpired();
 }
 

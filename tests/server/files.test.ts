@@ -222,6 +222,9 @@ describe('resumable upload', () => {
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ error: 'not-found' });
 
+    // A centre that never had an upload has nothing to remove, and says so.
+    expect(await removeExpiredUploads(join(centre.filesDir, 'never-used'))).toBe(0);
+
     // Started again, the file arrives whole.
     expect((await upload(token, bytes)).status).toBe(204);
     expect(existsSync(stored(sha256(bytes)))).toBe(true);
