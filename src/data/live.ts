@@ -1,6 +1,5 @@
 import { liveQuery } from 'dexie';
 import { useEffect, useState } from 'preact/hooks';
-import { noteScreenRead } from './startup';
 
 export type Live<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; error: Error };
 
@@ -12,10 +11,7 @@ export function useLive<T>(query: () => Promise<T>, deps: unknown[]): Live<T> {
   const [state, setState] = useState<Live<T>>({ status: 'loading' });
   useEffect(() => {
     const subscription = liveQuery(query).subscribe({
-      next: (value) => {
-        noteScreenRead();
-        setState({ status: 'ready', value });
-      },
+      next: (value) => setState({ status: 'ready', value }),
       error: (error: unknown) => {
         console.error(error);
         setState({ status: 'error', error: error instanceof Error ? error : new Error(String(error)) });

@@ -112,6 +112,9 @@ export function createSyncRuntime(deps: RuntimeDeps): SyncRuntime {
       status.update({ state: 'signed-out', problem: signIn.ended.message, uploading: null, lastSuccessAt });
       return watchOnly();
     }
+    // Read before the state is shown: between "idle" (with the last sync's time) and the
+    // scheduler's first sync the header said "Synced", though changes were waiting here.
+    const device = await deviceId();
     status.update({ state: isOnline() ? 'idle' : 'offline', problem: null, lastSuccessAt });
     const token = () => deps.account.get().signIn?.token ?? null;
     const base = deps.baseUrl || (typeof location !== 'undefined' ? location.origin : '');
@@ -122,7 +125,7 @@ export function createSyncRuntime(deps: RuntimeDeps): SyncRuntime {
       fetch: fetchImpl,
       baseUrl: deps.baseUrl ?? '',
       token,
-      deviceId: await deviceId(),
+      deviceId: device,
       uploader,
       status,
       onSessionEnded: (error) => deps.account.sessionEnded(error),

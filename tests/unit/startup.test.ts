@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { firstScreenRead, markStartup, markWhenDone, noteScreenRead } from '../../src/data/startup';
+import { markStartup, markWhenDone } from '../../src/data/startup';
 
 const marks = () => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('portfolio:')).map((m) => m.name);
 
@@ -16,18 +16,5 @@ describe('start-up marks', () => {
     await expect(markWhenDone('unit-done', Promise.resolve(42))).resolves.toBe(42);
     await expect(markWhenDone('unit-failed', Promise.reject(new Error('disk gone')))).rejects.toThrow('disk gone');
     expect(marks()).toEqual(expect.arrayContaining(['portfolio:unit-done', 'portfolio:unit-failed']));
-  });
-});
-
-describe('the first screen read', () => {
-  it('waits for the first live query of the page, or for the time given when none answers', async () => {
-    const started = Date.now();
-    await firstScreenRead(30);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
-    noteScreenRead();
-    const again = Date.now();
-    await firstScreenRead(5_000);
-    expect(Date.now() - again).toBeLessThan(1_000);
-    expect(marks()).toContain('portfolio:first-read');
   });
 });

@@ -4,6 +4,7 @@ import { db } from '../../src/data/db';
 import { createEvidence, updateEvidence } from '../../src/data/evidence';
 import { deleteDatabase } from '../../src/data/db';
 import { currentSignIn, databaseNameFor, forgetSignIn } from '../../src/data/session';
+import { META, writeMeta } from '../../src/data/meta';
 import { outboxSummary } from '../../src/data/sync-outbox';
 import { createAccountService } from '../../src/sync/account';
 import { CentreError } from '../../src/sync/api';
@@ -212,6 +213,42 @@ describe('sync scheduler', () => {
 });
 
 describe('sync runtime', () => {
+  it('never says "Synced" on start while a change made since the last sync waits', async () => {
+    const device = await signedInDevice();
+    await deleteDatabase(databaseNameFor(LEARNER.id));
+    const account = createAccountService({ fetch: device.centre.fetch, baseUrl: device.centre.origin, isOnline: () => true });
+    await account.restore();
+    // This device synced yesterday, then its learner logged an item (the app was closed since).
+    await writeMeta(META.lastSyncAt, new Date(Date.now() - 86_400_000).toISOString());
+    await createEvidence('enr-1', { title: 'Rack cabled' });
+    const runtime = createSyncRuntime({
+      account,
+      fetch: device.centre.fetch,
+      baseUrl: device.centre.origin,
+      window: new EventTarget() as Window,
+      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document,
+      isOnline: () => true,
+      createUploader: () => ({ upload: async () => {} }),
+    });
+    const seen: Array<{ state: string; waiting: number; synced: boolean }> = [];
+    // What the header would render: Preact renders a microtask after a change, so a state replaced
+    // within the same task is never shown; one that outlives an await is.
+    runtime.status.subscribe(() =>
+      queueMicrotask(() => {
+        const s = runtime.status.get();
+        seen.push({ state: s.state, waiting: s.waiting, synced: !!s.lastSuccessAt });
+      }),
+    );
+    await runtime.start();
+    await vi.waitFor(() => expect(device.centre.records.size).toBe(1));
+    await vi.waitFor(() => expect(runtime.status.get()).toMatchObject({ state: 'idle', waiting: 0 }));
+    // The header says "Synced" for idle, nothing waiting and a last sync: only after this sync.
+    const firstSyncing = seen.findIndex((s) => s.state === 'syncing');
+    expect(firstSyncing).toBeGreaterThanOrEqual(0);
+    expect(seen.slice(0, firstSyncing).filter((s) => s.state === 'idle' && s.waiting === 0 && s.synced)).toEqual([]);
+    await runtime.dispose();
+  });
+
   it('syncs while the session is good, and stops (keeping the data) when the centre ends it', async () => {
     const device = await signedInDevice();
     // restore() opens the signed-in user's own database: start it empty.
