@@ -54,11 +54,13 @@ export async function applyPullPage(page: PullResponse, specs: readonly Framewor
   return guardWrite(() =>
     db().transaction('rw', [...SYNC_TABLES(), db().frameworks], async () => {
       const effect: PulledPage = { applied: 0, rebased: 0 };
+      const dropped = new Set<string>();
       for (const record of page.changes) {
-        const outcome = await applyRecord(record);
+        const outcome = await applyRecord(record, dropped);
         if (outcome !== 'skipped') effect.applied++;
         if (outcome === 'rebased') effect.rebased++;
       }
+      await dropUnnamedFiles(dropped);
       if (parsedSpecs.length > 0) {
         const storedAt = new Date().toISOString();
         await db().frameworks.bulkPut(
@@ -75,11 +77,11 @@ export async function applyPullPage(page: PullResponse, specs: readonly Framewor
 
 type Outcome = 'applied' | 'rebased' | 'removed' | 'skipped';
 
-async function applyRecord(record: SyncRecord): Promise<Outcome> {
+async function applyRecord(record: SyncRecord, dropped: Set<string>): Promise<Outcome> {
   const waiting = await entriesOf(record.entity, record.id);
   switch (record.entity) {
     case 'evidence':
-      return applyEvidence(record, waiting);
+      return applyEvidence(record, waiting, dropped);
     case 'enrolment': {
       if (record.deleted) return removeUnlessWaiting(db().enrolments, record.id, waiting.length);
       const local = await db().enrolments.get(record.id);
@@ -112,8 +114,35 @@ async function removeUnlessWaiting(table: { delete(id: string): Promise<void> },
   return 'removed';
 }
 
-async function applyEvidence(record: SyncRecord, waiting: Awaited<ReturnType<typeof entriesOf>>): Promise<Outcome> {
-  if (record.deleted) return removeUnlessWaiting(db().evidence, record.id, waiting.length);
+/**
+ * An item the centre withdrew from this device (its learner erased, or off this assessor's
+ * caseload) goes with its local history, and the files it named become candidates to drop.
+ */
+async function removeEvidence(id: string, waiting: number, dropped: Set<string>): Promise<Outcome> {
+  if (waiting > 0) return 'skipped';
+  const local = await db().evidence.get(id);
+  for (const ref of local?.attachments ?? []) dropped.add(ref.id);
+  await db().evidenceHistory.where('evidenceId').equals(id).delete();
+  await db().evidence.delete(id);
+  return 'removed';
+}
+
+/**
+ * Drops the bytes of `candidates` that no item left on the device names, once the centre holds
+ * them: nothing waiting to upload (work made here) is ever dropped. One pass over the items.
+ */
+async function dropUnnamedFiles(candidates: Set<string>): Promise<void> {
+  if (candidates.size === 0) return;
+  await db().evidence.each((item: Evidence) => {
+    for (const ref of item.attachments) candidates.delete(ref.id);
+  });
+  const rows = await db().attachments.bulkGet([...candidates]);
+  const gone = rows.filter((row) => row && row.uploadState === 'uploaded').map((row) => row!.id);
+  if (gone.length > 0) await db().attachments.bulkDelete(gone);
+}
+
+async function applyEvidence(record: SyncRecord, waiting: Awaited<ReturnType<typeof entriesOf>>, dropped: Set<string>): Promise<Outcome> {
+  if (record.deleted) return removeEvidence(record.id, waiting.length, dropped);
   const local = await db().evidence.get(record.id);
   if (local && local.serverRevision > record.revision) return 'skipped';
   const server = evidenceFromRecord(record);

@@ -158,4 +158,49 @@ describe('pull', () => {
     expect(await db().evidence.get(gone)).toBeUndefined();
     expect(await db().evidence.get(kept)).toMatchObject({ narrative: 'Typed here' });
   });
+
+  it('drops a withdrawn item’s local history and the files no other item names', async () => {
+    const device = await signedInDevice();
+    const own = photoBytes(2048, 1);
+    const shared = photoBytes(2048, 2);
+    const ownRef = { id: sha256Hex(own), name: 'own.png', type: 'image/png', size: own.length };
+    const sharedRef = { id: sha256Hex(shared), name: 'shared.png', type: 'image/png', size: shared.length };
+    device.centre.files.set(ownRef.id, own);
+    device.centre.files.set(sharedRef.id, shared);
+    const gone = '0190a1b2-0000-7000-8000-00000000e301';
+    const other = '0190a1b2-0000-7000-8000-00000000e302';
+    device.centre.write('evidence', gone, evidenceData('Withdrawn', { attachments: [ownRef, sharedRef] }));
+    device.centre.write('evidence', other, evidenceData('Names the shared file', { attachments: [sharedRef] }));
+    await pullChanges({ client: device.client });
+    await downloadAttachment(device.client, ownRef);
+    await downloadAttachment(device.client, sharedRef);
+    // An earlier version is kept here once the centre changes the item.
+    device.centre.write('evidence', gone, evidenceData('Withdrawn, renamed', { attachments: [ownRef, sharedRef] }));
+    await pullChanges({ client: device.client });
+    expect(await db().evidenceHistory.where('evidenceId').equals(gone).count()).toBeGreaterThan(0);
+
+    device.centre.write('evidence', gone, evidenceData('Withdrawn, renamed'), null, true);
+    await pullChanges({ client: device.client });
+    expect(await db().evidence.get(gone)).toBeUndefined();
+    expect(await db().evidenceHistory.where('evidenceId').equals(gone).count()).toBe(0);
+    expect(await db().attachments.get(ownRef.id)).toBeUndefined();
+    expect(new Uint8Array(await (await attachmentBlob(sharedRef.id))!.arrayBuffer())).toEqual(shared);
+  });
+
+  it('never drops a file waiting to be uploaded, even when the item naming it is withdrawn', async () => {
+    const device = await signedInDevice();
+    const gone = '0190a1b2-0000-7000-8000-00000000e401';
+    device.centre.write('evidence', gone, evidenceData('Withdrawn'));
+    await pullChanges({ client: device.client });
+    // A recording made on this device, not yet at the centre, stored under the withdrawn item's name.
+    const bytes = photoBytes(1024, 3);
+    const ref = { id: sha256Hex(bytes), name: 'discussion.webm', type: 'audio/webm', size: bytes.length };
+    await db().attachments.put({ ...ref, blob: new Blob([new Uint8Array(bytes)]), createdAt: new Date().toISOString(), uploadState: 'pending', uploadUrl: null });
+    await db().evidence.update(gone, { attachments: [ref] });
+
+    device.centre.write('evidence', gone, evidenceData('Withdrawn'), null, true);
+    await pullChanges({ client: device.client });
+    expect(await db().evidence.get(gone)).toBeUndefined();
+    expect(await db().attachments.get(ref.id)).toMatchObject({ uploadState: 'pending' });
+  });
 });
