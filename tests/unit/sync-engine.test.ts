@@ -212,6 +212,20 @@ describe('sync scheduler', () => {
   });
 });
 
+/** The app's sync runtime for a signed-in test device: events it never fires, always online, uploads accepted. */
+function runtimeFor(device: Awaited<ReturnType<typeof signedInDevice>>, account: ReturnType<typeof createAccountService>, extra: Partial<Parameters<typeof createSyncRuntime>[0]> = {}) {
+  return createSyncRuntime({
+    account,
+    fetch: device.centre.fetch,
+    baseUrl: device.centre.origin,
+    window: new EventTarget() as Window,
+    document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document,
+    isOnline: () => true,
+    createUploader: () => ({ upload: async () => {} }),
+    ...extra,
+  });
+}
+
 describe('sync runtime', () => {
   it('never says "Synced" on start while a change made since the last sync waits', async () => {
     const device = await signedInDevice();
@@ -221,15 +235,7 @@ describe('sync runtime', () => {
     // This device synced yesterday, then its learner logged an item (the app was closed since).
     await writeMeta(META.lastSyncAt, new Date(Date.now() - 86_400_000).toISOString());
     await createEvidence('enr-1', { title: 'Rack cabled' });
-    const runtime = createSyncRuntime({
-      account,
-      fetch: device.centre.fetch,
-      baseUrl: device.centre.origin,
-      window: new EventTarget() as Window,
-      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document,
-      isOnline: () => true,
-      createUploader: () => ({ upload: async () => {} }),
-    });
+    const runtime = runtimeFor(device, account);
     const seen: Array<{ state: string; waiting: number; synced: boolean }> = [];
     // What the header would render: Preact renders a microtask after a change, so a state replaced
     // within the same task is never shown; one that outlives an await is.
@@ -255,16 +261,7 @@ describe('sync runtime', () => {
     await deleteDatabase(databaseNameFor(LEARNER.id));
     const account = createAccountService({ fetch: device.centre.fetch, baseUrl: device.centre.origin, isOnline: () => true });
     await account.restore();
-    const runtime = createSyncRuntime({
-      account,
-      fetch: device.centre.fetch,
-      baseUrl: device.centre.origin,
-      window: new EventTarget() as Window,
-      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document,
-      isOnline: () => true,
-      createUploader: () => ({ upload: async () => {} }),
-      debounceMs: 20,
-    });
+    const runtime = runtimeFor(device, account, { debounceMs: 20 });
     await runtime.start();
     await createEvidence('enr-1', { title: 'Laptop rebuild' });
     await vi.waitFor(() => expect(device.centre.records.size).toBe(1));
@@ -297,15 +294,7 @@ describe('sync runtime', () => {
     // Not the user's choice to make: a visit may have no connection.
     expect(await account.keepAllOffline()).toBe(true);
     await expect(account.setKeepAllOffline(false)).rejects.toThrow(/always keep their learners’ files available offline/);
-    const runtime = createSyncRuntime({
-      account,
-      fetch: device.centre.fetch,
-      baseUrl: device.centre.origin,
-      window: new EventTarget() as Window,
-      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document,
-      isOnline: () => true,
-      createUploader: () => ({ upload: async () => {} }),
-    });
+    const runtime = runtimeFor(device, account);
     await runtime.start();
     await vi.waitFor(async () => expect((await db().attachments.get(hash))?.blob?.size).toBe(bytes.length));
     await runtime.dispose();
