@@ -20,8 +20,9 @@ export interface PortfolioWithEvidence extends Portfolio {
   evidence: Evidence[];
 }
 
-async function loadPortfolio(): Promise<Portfolio | null> {
-  const [profile, enrolment, icttech] = await Promise.all([currentProfile(), currentEnrolment(), competenceStandard()]);
+/** The portfolio of the enrolment being read: the caller starts that read, so one serves both the portfolio and its evidence. */
+async function portfolioOf(enrolmentRead: Promise<Enrolment | undefined>): Promise<Portfolio | null> {
+  const [profile, enrolment, icttech] = await Promise.all([currentProfile(), enrolmentRead, competenceStandard()]);
   if (!profile || !enrolment) return null;
   const spec = await qualificationVersion(enrolment.qualificationId, enrolment.qualificationVersion);
   if (!spec) throw new Error(`The ${enrolment.qualificationId} spec (version ${enrolment.qualificationVersion}) is missing from this device.`);
@@ -29,18 +30,19 @@ async function loadPortfolio(): Promise<Portfolio | null> {
   return { profile, enrolment, spec, icttech };
 }
 
+const loadPortfolio = () => portfolioOf(currentEnrolment());
+
 /**
  * The enrolment and its evidence in one live query: two nested ones cost the first screen a
  * render, a paint and a second round of reads before any evidence shows (bench measure 2).
  */
 async function loadPortfolioWithEvidence(): Promise<PortfolioWithEvidence | null> {
-  const enrolment = await currentEnrolment();
+  const enrolment = currentEnrolment();
   // The evidence read starts beside the portfolio's own reads, not after them.
-  const [portfolio, evidence] = await Promise.all([loadPortfolio(), enrolment ? evidenceOf(enrolment.id) : Promise.resolve([])]);
+  const [portfolio, evidence] = await Promise.all([portfolioOf(enrolment), enrolment.then((e) => (e ? evidenceOf(e.id) : []))]);
   if (!portfolio) return null;
   markStartup('evidence-read');
-  // The enrolment changed between the two reads: the live query runs again and settles on one.
-  return portfolio.enrolment.id === enrolment?.id ? { ...portfolio, evidence } : { ...portfolio, evidence: await evidenceOf(portfolio.enrolment.id) };
+  return { ...portfolio, evidence };
 }
 
 /** The learner's enrolment with its spec, kept live; null until they have enrolled. */
