@@ -113,6 +113,9 @@ export function adminRoutes(services: Services): Hono<AppEnv> {
 
       if (target.role === 'assessor' && newRole !== 'assessor') await tx.query('delete from caseloads where assessor_id = $1', [id]);
       if (target.role === 'learner' && newRole !== 'learner') {
+        // Off every caseload, as when an admin takes them off one: each assessor's tablet is told.
+        const assessors = await tx.query<{ assessor_id: string }>('select assessor_id from caseloads where learner_id = $1', [id]);
+        for (const { assessor_id } of assessors) await markScopeExit(tx, caller.centreId, assessor_id, [id], services.now());
         await tx.query('delete from caseloads where learner_id = $1', [id]);
         await retireLearnerProfile(tx, { learnerId: id, byUser: caller.userId });
       }

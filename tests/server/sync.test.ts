@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_SYNC_PROTOCOL_VERSION, PullResponse, PushResponse, SYNC_PROTOCOL_VERSION, type Mutation, type PushResult } from '../../src/domain/sync';
 import { writeEnrolment } from '../../server/enrolments';
+import { writeLearnerProfile } from '../../server/profiles';
 import { writeRecord } from '../../server/records';
 import { readShippedSpecs, storeSpec } from '../../server/specs';
 import { startTestCentre, type TestCentre, type TestUser } from './harness';
@@ -456,6 +457,27 @@ describe('pull', () => {
     expect(back.changes.every((c) => !c.deleted)).toBe(true);
     expect(back.changes.map(key).sort()).toEqual(portfolio.map(key).sort());
     expect((await pullFrom('0')).changes.filter((c) => c.deleted)).toEqual([]);
+  });
+
+  it('tells the tablet to drop a learner who stops being one, as when taken off the caseload', async () => {
+    const tabletOwner = await centre.createUser('assessor', centreId);
+    const newcomer = await centre.createUser('learner', centreId);
+    // As the admin's "add a learner" makes it.
+    await centre.db.transaction((tx) => writeLearnerProfile(tx, { learnerId: newcomer.id, centreId, name: 'Ola Newcomer', byUser: admin.id }));
+    const tabletToken = await centre.tokenFor(tabletOwner);
+    const adminToken = await centre.tokenFor(admin);
+    expect((await centre.request('PUT', `/api/admin/caseloads/${tabletOwner.id}`, { token: adminToken, body: { learnerIds: [newcomer.id] } })).status).toBe(200);
+    const held = await pullAll(tabletToken);
+    // The newcomer's profile: the only record of someone with no portfolio.
+    const profiles = await centre.db.query<{ entity: string; id: string }>('select entity, id from records where learner_id = $1', [newcomer.id]);
+    expect(profiles.length).toBeGreaterThan(0);
+    expect(held.filter((c) => !c.deleted).map((c) => c.id).sort()).toEqual(profiles.map((r) => r.id).sort());
+    let cursor = '0';
+    for (let more = true; more; ) ({ cursor, more } = await pull(tabletToken, cursor));
+
+    expect((await centre.request('PATCH', `/api/admin/users/${newcomer.id}`, { token: adminToken, body: { role: 'assessor' } })).status).toBe(200);
+    const after = await pull(tabletToken, cursor);
+    expect(after.changes.map((c) => ({ entity: c.entity, id: c.id, deleted: c.deleted }))).toEqual(profiles.map((r) => ({ entity: r.entity, id: r.id, deleted: true })));
   });
 
   it('refuses a malformed cursor or limit and a caller who is not signed in', async () => {
